@@ -1,0 +1,3 @@
+from policyflows.cli import main
+
+main()
