@@ -1,0 +1,41 @@
+"""`policyflows serve`: the store as a read-only SPARQL 1.1 endpoint."""
+from __future__ import annotations
+
+import click
+
+from policyflows.cli.store_cmd import open_store, store_option
+
+
+@click.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only this machine by default; 0.0.0.0 opens it to the network.")
+@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--timeout", "time_limit", default=30.0, show_default=True, type=float,
+              help="Seconds a query may run before the client gets 503.")
+@click.option("--verbose", "-v", is_flag=True, help="Log every request to standard error.")
+def serve(store_path, host, port, time_limit, verbose):
+    """Serve the store as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
+
+    Also /where?term=… (the where JSON), /query/NAME?param=… (a named query) and /policies.
+    Updates and SERVICE are refused. Stop with Ctrl-C.
+
+    \b
+    Examples:
+      policyflows serve
+      curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/sparql' --data-urlencode \\
+           'query=SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
+      curl 'http://127.0.0.1:7878/where?term=video'
+    """
+    from policyflows.serve import make_server
+
+    store = open_store(store_path)
+    server = make_server(store, host=host, port=port, time_limit=time_limit, quiet=not verbose)
+    click.echo(f"SPARQL endpoint: http://{host}:{server.server_address[1]}/sparql  (store {store.path}; Ctrl-C stops)",
+               err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

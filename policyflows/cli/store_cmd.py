@@ -1,0 +1,262 @@
+"""`policyflows build`, `where`, `policies`, `export` and `push`: the commands over the store."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import textwrap
+
+import click
+
+from policyflows.settings import default_store
+
+WIDTH = 100
+
+store_option = click.option(
+    "--store", "store_path", type=click.Path(file_okay=False, path_type=str), default=None,
+    help="The store folder (default: $POLICYFLOWS_STORE, else ~/.local/share/policyflows/store).")
+policy_option = click.option(
+    "--policy", "policies", multiple=True, metavar="ID",
+    help="Only this policy (its file name without extension); repeat for several.")
+
+
+def open_store(store_path, create=False):
+    from policyflows.store import FlowStore
+
+    return FlowStore.open(store_path or default_store(), create=create)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@store_option
+@click.option("--force", is_flag=True, help="Rebuild every policy, even files that have not changed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
+def build(paths, store_path, force, quiet):
+    """Read, extract and load policy files (or folders of them) into the store.
+
+    Each policy becomes one named graph; building a policy again replaces its graph, and files
+    that have not changed since the last build (same sha256) are skipped. A file that cannot be
+    read is reported on one line and the rest are built. The store is swapped in only when the
+    build completes, so an interrupted build leaves the previous store as it was.
+
+    \b
+    Examples:
+      policyflows build ../shared/policies
+      policyflows build ../shared/corpus/iot --store /tmp/iot-store
+      policyflows build policy.html other.pdf --force
+
+    Exit status: 0 when every file was built or skipped, 1 when some file failed.
+    """
+    store = open_store(store_path, create=True)
+    report = store.build(paths, progress=not quiet, force=force)
+    for path, reason in report.failed:
+        click.echo(f"Error: {path}: {reason}", err=True)
+    if not (report.built or report.skipped or report.failed):
+        raise click.UsageError(f"no policy files in {', '.join(paths)}")
+    if not quiet:
+        click.echo(f"built {len(report.built)}, unchanged {len(report.skipped)}, failed {len(report.failed)} "
+                   f"in {report.seconds:.1f} s -> {store.path}", err=True)
+    sys.exit(1 if report.failed else 0)
+
+
+@click.command()
+@click.argument("term")
+@policy_option
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True,
+              help="json: the object of ../shared/spec/where-json.md; table: grouped by recipient, for people.")
+def where(term, policies, store_path, fmt):
+    """Where does this kind of data flow? TERM is a data category as a person says it.
+
+    TERM resolves through the ontology's labels and synonyms, and every category beneath it
+    counts: "video" finds cloud-cached and real-time video. Each flow says who gets the data,
+    where it is kept, why, for how long, and the sentence of the policy that says so; flows the
+    policy only implies are marked as inferred, and what the policy rules out is listed apart.
+
+    \b
+    Examples:
+      policyflows where video
+      policyflows where "MAC address" --policy hualai-xiaofang-smart-camera
+      policyflows where "phone number" --format json | jq '.flows[].recipient.label'
+
+    An unknown TERM, or a missing store, prints one "Error: …" line (with close matches) and exits 2.
+    """
+    store = open_store(store_path)
+    answer = store.where(term, policies=list(policies) or None)
+    if fmt == "json":
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        click.echo(where_table(answer))
+
+
+@click.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+def policies(store_path, fmt):
+    """List the policies in the store: id, title, controller, date, places, counts.
+
+    \b
+    Examples:
+      policyflows policies
+      policyflows policies --format json | jq '.[].id'
+    """
+    records = open_store(store_path).policies()
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        click.echo(policies_table(records))
+
+
+@click.command()
+@store_option
+@policy_option
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig", "turtle", "jsonld"]), default="nquads",
+              show_default=True, help="turtle has no named graphs: it holds the union of the graphs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write to this file (default: standard output).")
+def export(store_path, policies, fmt, output):
+    """Write the store (every policy's graph and the ontology), or some policies, as RDF.
+
+    \b
+    Examples:
+      policyflows export -o store.nq
+      policyflows export --format trig --policy 70mai-dash-cam
+      policyflows export --format jsonld | jq '.[0]'
+    """
+    store = open_store(store_path)
+    if output:
+        store.export(output, fmt, policies=list(policies) or None)
+    else:
+        sys.stdout.buffer.write(store.export(None, fmt, policies=list(policies) or None))
+
+
+@click.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's SPARQL 1.1 Graph Store Protocol URL (Oxigraph: http://HOST:7878/store).")
+@store_option
+@policy_option
+def push(endpoint, store_path, policies):
+    """Load every policy's named graph (and the ontology's) into another SPARQL server.
+
+    Each graph is sent with an HTTP PUT, which replaces that graph on the server.
+
+    \b
+    Example:
+      oxigraph serve --location /srv/flows --bind 127.0.0.1:7878 &
+      policyflows push --endpoint http://127.0.0.1:7878/store
+    """
+    written = open_store(store_path).push(endpoint, policies=list(policies) or None)
+    click.echo(f"pushed {len(written)} graphs to {endpoint}", err=True)
+
+
+# --- the where table: for people, grouped by policy and recipient -------------------------------
+
+def where_table(answer: dict) -> str:
+    flows = answer["flows"]
+    matched = ", ".join(m["label"] for m in answer["matched"])
+    policies = list(dict.fromkeys(f["policy"] for f in flows))
+    lines = [f'Where does "{answer["term"]}" flow?  ({matched})']
+    if not flows:
+        lines.append("No policy in the store says anything about this data.")
+        return "\n".join(lines)
+    lines.append(f"{len(flows)} flows in {len(policies)} polic{'y' if len(policies) == 1 else 'ies'}. "
+                 "'inferred': the policy says it of a broader category.")
+    for policy in policies:
+        mine = [f for f in flows if f["policy"] == policy]
+        lines += ["", policy.upper(), "=" * min(len(policy), WIDTH)]
+        positive = [f for f in mine if f["modality"] != "will-not"]
+        for recipient, group in _by_recipient(positive):
+            lines += ["", recipient]
+            for row in _merge_places(group):
+                lines += _flow_lines(row)
+        ruled_out = [f for f in mine if f["modality"] == "will-not"]
+        if ruled_out:
+            lines += ["", "Ruled out by the policy"]
+            for row in _merge_places(ruled_out):
+                lines += _flow_lines(row, negative=True)
+    return "\n".join(lines)
+
+
+def _recipient_name(flow: dict) -> str:
+    r = flow["recipient"]
+    return f"{r['label']} ({r['kind']})" if r else "(no recipient: used by the first party)"
+
+
+def _by_recipient(flows: list[dict]):
+    order = {"first-party": 0, "user": 1, "affiliate": 2, "service-provider": 3}
+    groups: dict[str, list] = {}
+    for f in flows:
+        groups.setdefault(_recipient_name(f), []).append(f)
+    return sorted(groups.items(), key=lambda kv: (order.get((kv[1][0]["recipient"] or {}).get("kind"), 9), kv[0]))
+
+
+def _merge_places(flows: list[dict]) -> list[dict]:
+    """One row per (data, action, modality, recipient): a sentence naming six places is one line."""
+    merged: dict[tuple, dict] = {}
+    for f in flows:
+        key = (f["data"]["label"], f["action"], f["modality"], f["stated"], tuple(f["via"]), f["retention"])
+        row = merged.setdefault(key, {**f, "places": [], "evidence": [], "purposes": [], "conditions": []})
+        if f["jurisdiction"]:
+            row["places"].append(f["jurisdiction"])
+        for field in ("evidence", "purposes", "conditions"):
+            row[field] += [x for x in f[field] if x not in row[field]]
+    for row in merged.values():
+        row["evidence"].sort(key=lambda e: e["start"])
+    return list(merged.values())
+
+
+def _flow_lines(row: dict, negative: bool = False) -> list[str]:
+    how = "will not" if negative else row["modality"]
+    head = f"  {'x ' if negative else '- '}{how} {row['action']} {row['data']['label']}"
+    if negative and row["recipient"]:
+        head += f" -> {_recipient_name(row)}"
+    if not row["stated"]:
+        head += f"  [inferred via {', '.join(row['via']) or 'a broader category'}]"
+    lines = [head]
+    details = []
+    if row["places"]:
+        details.append(("places", ", ".join(f"{p['label']} ({p['code']})" if p.get("code") else p["label"]
+                                             for p in row["places"])))
+    if row["purposes"]:
+        details.append(("purposes", "; ".join(p["label"] for p in row["purposes"])))
+    if row["retention"]:
+        details.append(("kept", _duration(row["retention"])))
+    if row["conditions"]:
+        details.append(("when", "; ".join(row["conditions"])))
+    for label, text in details:
+        lines += textwrap.wrap(text, WIDTH, initial_indent=f"      {label + ':':10}", subsequent_indent=" " * 16)
+    for ev in row["evidence"]:
+        quote = f"\u201c{ev['text']}\u201d [{ev['start']}-{ev['end']}]"
+        lines += textwrap.wrap(quote, WIDTH, initial_indent="      ", subsequent_indent="       ")
+    return lines
+
+
+def _duration(iso: str) -> str:
+    """P7D -> "7 days (P7D)": the ISO form is exact, the words are for reading."""
+    m = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", iso or "")
+    if not m or not any(m.groups()):
+        return iso
+    names = ("year", "month", "week", "day")
+    words = [f"{n} {name}{'s' if int(n) != 1 else ''}" for n, name in zip(m.groups(), names) if n]
+    return f"{' '.join(words)} ({iso})"
+
+
+def policies_table(records: list[dict]) -> str:
+    if not records:
+        return "The store holds no policies yet: run `policyflows build PATH`."
+    lines = []
+    for p in records:
+        c = p["counts"]
+        lines += [
+            p["id"],
+            f"    title:       {p['title'] or '-'}",
+            f"    controller:  {p['controller'] or '-'}",
+            f"    updated:     {p['updated'] or '-'}",
+            f"    contacts:    {', '.join(p['contacts']) or '-'}",
+            f"    places:      {', '.join(p['jurisdictions']) or '-'}",
+            f"    counts:      {c['statements']} statements, {c['flows']} flows "
+            f"({c['stated']} stated, {c['inferred']} inferred)",
+            f"    source:      {p['source']['path'] or '-'}",
+            "",
+        ]
+    return "\n".join(lines).rstrip()

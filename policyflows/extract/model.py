@@ -1,0 +1,87 @@
+"""What extraction produces: data-practice statements, each citing its sentence.
+
+The JSON form is the `statements --format json` object of ../shared/spec/statements-json.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Term:
+    """A vocabulary term a statement refers to (data category, purpose, jurisdiction)."""
+
+    iri: str
+    label: str
+    code: str | None = None  # ISO 3166 code, for jurisdictions only
+    broader: str | None = None  # for a purpose in the policy's own words: the taxonomy purpose it falls under
+
+    def to_json(self) -> dict:
+        out = {"iri": self.iri, "label": self.label}
+        if self.code is not None:
+            out["code"] = self.code
+        return out
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """A party as one policy describes it: a label, a where-json kind and, if named, its organisation."""
+
+    label: str
+    kind: str
+    organisation: str | None = None  # IRI of a pf:NamedOrganisation
+    concept: str | None = None  # IRI of the recipient class the words matched (e.g. pf:MailingHouse)
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: int
+    end: int
+    sentence: int  # index into Document.sentences
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Statement:
+    action: str
+    modality: str
+    actor: PartyRef
+    data: list[Term]
+    evidence: Evidence
+    recipients: list[PartyRef] = field(default_factory=list)
+    purposes: list[Term] = field(default_factory=list)
+    jurisdictions: list[Term] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+    retention: str | None = None
+    section: str | None = None
+    # Sentences that continue this one ("For example, …", "This information may include …").
+    more_evidence: list[Evidence] = field(default_factory=list)
+    # True for a policy-wide statement that names no data ("we have data centres in …"):
+    # it is about personal information in general.
+    policy_wide: bool = False
+
+    @property
+    def all_evidence(self) -> list[Evidence]:
+        return [self.evidence, *self.more_evidence]
+
+    def to_json(self) -> dict:
+        return {
+            "action": self.action,
+            "modality": self.modality,
+            "actor": self.actor.to_json(),
+            "data": [t.to_json() for t in self.data],
+            "recipients": [{"label": r.label, "kind": r.kind} for r in self.recipients],
+            "purposes": [t.to_json() for t in self.purposes],
+            "jurisdictions": [t.to_json() for t in self.jurisdictions],
+            "conditions": list(self.conditions),
+            "retention": self.retention,
+            "section": self.section,
+            "evidence": self.evidence.to_json(),
+            "more_evidence": [e.to_json() for e in self.more_evidence],
+        }

@@ -1,0 +1,228 @@
+"""One sentence, read for data practices: mentions, practice verbs, clauses and spans to ignore.
+
+The pieces here know nothing about the policy around the sentence; policyflows.extract.extractor
+carries the context (definition items, lead-ins, references) from one sentence to the next.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policyflows.extract.cues import Cues
+
+# Words that, just before a verb form, make it a noun or an adjective ("the use of", "your collection",
+# "this automatically collected data") rather than a practice someone performs.
+_DETERMINER = re.compile(
+    r"(?:\b(?:the|your|our|its|their|his|her|this|that|these|those|any|such|of|for|general|continued|"
+    r"proposed|secure|a|an|app|data|which|whose|further|all|other|no|same|in|by|about|without)\s+"
+    r"(?:\w+ly\s+)?|\b(?:collection|disclosure|use|processing|sharing|storage|transfer|access|correction)"
+    r"(?:\s+of\s+[\w\s]{0,30}?)?,?\s+(?:and/or\s+|or\s+|and\s+)?)$", re.IGNORECASE)
+# A nominal practice that is itself the subject: "Disclosure may be made to …".
+_NOMINAL_SUBJECT = re.compile(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
+                              r"(?:made|carried out|occur|take place|shared|disclosed|provided)", re.IGNORECASE)
+_PASSIVE_AUX = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$",
+                          re.IGNORECASE)
+_NOT_PRACTICE_AFTER = re.compile(r"^\s+(?:responsible|liable|accountable|harmless|in confidence|in mind|informed|up to date|"
+                                 r"secure|safe|private|confidential)\b", re.IGNORECASE)
+_NOT_PRACTICE_BEFORE = re.compile(r"(?:\b(?:cease|ceases|stop|stops|refrain from|right to|ask us to|request that we|"
+                                  r"choose to|how to|opt out of|object to|restrict|restriction of)\s+(?:\w+\s+){0,2})$",
+                                  re.IGNORECASE)
+_KEPT_SAFE = re.compile(r"^(?:\s+[\w’'-]+){0,5}?\s+(?:private|secure|safe|confidential|up to date|accurate|informed|"
+                        r"responsible|liable|harmless)\b", re.IGNORECASE)
+# An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
+INFINITIVE = re.compile(r"\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
+                        r"and|or|be)\b)[a-z]+\b(?<!ing)")
+# "the information we store", "information which is transferred": the verb describes the data, it states nothing.
+_RELATIVE = re.compile(r"(?:\b(?:information|data|details|content)\s+(?:that\s+|which\s+)?(?:we|you)\s+(?:\w+\s+)?|"
+                       r"\b(?:which|that|who)\s+(?:is|are|was|were|has been|have been|will be|may be)\s+(?:\w+ly\s+)?)$",
+                       re.IGNORECASE)
+# A clause that opens with a bare imperative addresses the reader: "Publish, transmit or store any content …".
+_IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
+_PERSONAL_USE_NOUN = re.compile(r"^\s+(?:of|by)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=[A-Z])", re.IGNORECASE)
+_COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|,)\s*)+$", re.IGNORECASE)
+_SKIP_PARENTHESIS = re.compile(r"\((?:which|who|that|as defined|defined|as described|see|hereinafter|collectively)\b[^)]*\)",
+                               re.IGNORECASE)
+_LAW_CONTEXT = re.compile(r"(?:laws?|legislation|regulations?|courts?|governed|jurisdiction|signed|citizens?|residents?|"
+                          r"users?|union|protection)\W+(?:\w+\W+){0,3}$", re.IGNORECASE)
+MODALS = re.compile(r"\b(?:may|might|can|could|will|shall|would|must|should|do|does|did)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def covers(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+
+@dataclass
+class Verb:
+    """A practice verb found in the sentence: its action and where it stands."""
+
+    action: str
+    start: int
+    end: int
+    text: str
+    passive: bool = False
+    modality: str = "will"
+
+
+@dataclass
+class SentenceView:
+    """A sentence with everything the extractor looks up in it, computed once."""
+
+    text: str
+    offset: int  # where the sentence starts in the document text
+    section: str | None
+    data: list = field(default_factory=list)
+    recipients: list = field(default_factory=list)
+    purposes_found: list = field(default_factory=list)
+    places: list = field(default_factory=list)
+    verbs: list[Verb] = field(default_factory=list)
+    ignored: list[Span] = field(default_factory=list)  # conditions, parenthetical descriptions
+    purpose_spans: list[Span] = field(default_factory=list)
+    condition_spans: list[Span] = field(default_factory=list)
+    label_end: int = 0  # end of a definition-item label ("Cloud cached video:"), 0 when none
+
+    def clause_bounds(self, pos: int) -> tuple[int, int]:
+        start, end = self.label_end, len(self.text)
+        for m in _CLAUSE_BREAK.finditer(self.text):
+            if m.end() <= pos and m.end() > start:
+                start = m.end()
+            elif m.start() >= pos:
+                end = m.start()
+                break
+        return start, end
+
+    def in_ignored(self, start: int, end: int) -> bool:
+        return any(s.covers(start, end) for s in self.ignored)
+
+    def in_purpose(self, start: int, end: int) -> bool:
+        return any(s.covers(start, end) for s in self.purpose_spans)
+
+
+# A definition item opens with a short label and a colon: "Cloud cached video: when …".
+_ITEM_LABEL = re.compile(r"^\s*[·•\-–]?\s*([A-Z][^:.;!?]{1,80}?)\s*:\s+(?=\S)")
+
+
+def item_label_end(text: str) -> int:
+    m = _ITEM_LABEL.match(text)
+    if not m:
+        return 0
+    label = m.group(1)
+    if len(label.split()) > 14 or re.search(r"\b(?:we|you|our|us)\b", label, re.IGNORECASE) and \
+            re.search(r"\b(?:may|will|can|do|does|shall)\b", label, re.IGNORECASE):
+        return 0
+    return m.end()
+
+
+def find_spans(text: str, cues: Cues, view: SentenceView) -> None:
+    for pattern in cues.conditions:
+        for m in pattern.finditer(text):
+            view.condition_spans.append(Span(m.start(), m.end()))
+    for pattern in cues.purposes:
+        for m in pattern.finditer(text):
+            end = _purpose_end(text, m.end())
+            if end > m.end():
+                view.purpose_spans.append(Span(m.start(), end))
+    for m in _SKIP_PARENTHESIS.finditer(text):
+        view.ignored.append(Span(m.start(), m.end()))
+    view.ignored.extend(view.condition_spans)
+
+
+_PURPOSE_STOP = re.compile(r"[,;:.()]|\s(?:which|who|whereas|but|however|unless|when|if|where|except)\b|\s(?:and|or) (?:we|you)\b")
+
+
+def _purpose_end(text: str, start: int) -> int:
+    m = _PURPOSE_STOP.search(text, start)
+    return m.start() if m else len(text.rstrip(" .;"))
+
+
+def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
+    text = view.text
+    found: list[Verb] = []
+    for cue in cues.actions:
+        for m in cue.regex.finditer(text, view.label_end):
+            if not _is_practice(text, m.start(), m.end()):
+                continue
+            found.append(Verb(cue.action, m.start(), m.end(), m.group(0)))
+    found.sort(key=lambda v: (v.start, -(v.end - v.start)))
+    kept: list[Verb] = []
+    for v in found:  # longest match wins where cues overlap ("uploaded to server" over "uploaded")
+        if kept and v.start < kept[-1].end:
+            continue
+        if view.in_ignored(v.start, v.end):
+            continue
+        if any(m.start <= v.start and v.end <= m.end for m in (*view.data, *view.recipients)):
+            continue  # "cloud cached video", "data storage facilities" name things, they do nothing
+        v.passive = bool(_PASSIVE_AUX.search(text[:v.start]))
+        kept.append(v)
+    return kept
+
+
+def _is_practice(text: str, start: int, end: int) -> bool:
+    before, after = text[:start], text[end:]
+    word = text[start:end].lower()
+    if _NOT_PRACTICE_AFTER.match(after) or _NOT_PRACTICE_BEFORE.search(before):
+        return False
+    if word.startswith(("keep", "kept", "hold", "held")) and _KEPT_SAFE.match(after):
+        return False
+    if _RELATIVE.search(before):
+        return False
+    if _IMPERATIVE_START.match(before) and word[:1].isalpha() and not word.endswith(("ing", "ed", "ion", "ure")) \
+            and text[start:start + 1].isupper():
+        return False
+    nominal = word.endswith(("ion", "ure", "ures", "sale of")) or word in {"use", "uses", "process", "record", "records",
+                                                                          "hold", "store", "share", "retention"}
+    if _DETERMINER.search(before):
+        if nominal and _NOMINAL_SUBJECT.match(after):
+            return True
+        return False
+    if word in {"use", "uses"} and _PERSONAL_USE_NOUN.match(after):
+        return False
+    if word.endswith(("ion", "ure", "ures")) and not _NOMINAL_SUBJECT.match(after):
+        return False
+    return True
+
+
+def modality_of(view: SentenceView, verb: Verb, cues: Cues) -> str:
+    """will-not when a negation stands before the verb in its clause; may for a modal; else will."""
+    clause_start, clause_end = view.clause_bounds(verb.start)
+    window_start = max(clause_start, text_rfind_comma(view.text, verb.start, clause_start))
+    before = view.text[window_start:verb.start]
+    words = before.split()
+    window = " ".join(words[-cues.negation_window_words:])
+    negations = list(cues.negation.finditer(window))
+    if negations:
+        tail = window[negations[-1].end():]
+        # "we do not sell … and may share …": a later modal starts a new predicate
+        if not re.search(r"\b(?:and|or)\s+(?:\w+\s+)?(?:may|will|can|shall)\b", tail, re.IGNORECASE):
+            return "will-not"
+    clause_before = view.text[clause_start:verb.start]
+    if not clause_before.strip():  # "Disclosure may be made to …": the modal follows a nominal subject
+        clause_before = view.text[verb.end:min(clause_end, verb.end + 40)]
+        if cues.negation.search(clause_before.split(" be ")[0]):
+            return "will-not"
+    modals = list(MODALS.finditer(clause_before))
+    tail_may = cues.may.search(clause_before[modals[-1].start():]) if modals else None
+    if tail_may or (not modals and cues.may.search(clause_before)):
+        return "may"
+    return "will"
+
+
+def text_rfind_comma(text: str, pos: int, floor: int) -> int:
+    """Start of the comma-delimited stretch before pos (negation does not reach across a comma)."""
+    i = text.rfind(",", floor, pos)
+    return floor if i < 0 else i + 1
+
+
+def coordinated(view: SentenceView, left: Verb, right: Verb) -> bool:
+    """True when two verbs share their object: "collect and use", "transfer to and store"."""
+    return bool(_COORDINATION.match(view.text[left.end:right.start]))
+
+
+def law_context(text: str, start: int) -> bool:
+    """A place named as a law's or a court's, not as where data goes."""
+    return bool(_LAW_CONTEXT.search(text[max(0, start - 60):start]))

@@ -1,0 +1,190 @@
+"""Statements → flows: one row per (data, action, recipient, jurisdiction), stated or inferred.
+
+Inference, each step recorded as inference (``stated=False``, ``via``, ``derived_from``):
+
+1. What the policy shares, stores or transfers as a broad category ("personal information") flows
+   for each narrower category the policy collects; the inferred flow cites the sentence that
+   collects the narrower data and the sentence that states the broad practice.
+2. Policy-wide statements that name no data ("we have data centres in …") are about personal
+   information, so step 1 carries them to every collected category.
+3. A specific will-not overrides a broader positive for the same data and recipient: the
+   overridden flow is kept, marked ``overridden_by``, and left out of answers.
+
+A category the policy never collects gets no inferred flow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policyflows.extract.model import Evidence, PartyRef, Statement, Term
+
+POSITIVE = {"will", "may"}
+_COLLECTING = {"collect", "use", "store", "retain"}
+_KEEPING = {"collect", "store", "retain", "transfer"}  # a retention period describes these
+# A will-not of the key action also rules out these actions ("never disclose" rules out selling).
+_RULES_OUT = {"share": {"share", "sell", "transfer"}, "sell": {"sell"}, "transfer": {"transfer"},
+              "store": {"store", "retain"}, "retain": {"retain", "store"}, "collect": {"collect"},
+              "use": {"use"}, "delete": {"delete"}}
+
+
+@dataclass
+class Flow:
+    policy: str
+    data: Term
+    action: str
+    modality: str
+    recipient: PartyRef | None
+    jurisdiction: Term | None
+    purposes: list[Term]
+    conditions: list[str]
+    retention: str | None
+    stated: bool
+    via: list[Term]
+    derived_from: list[int]  # indexes into the policy's statement list
+    evidence: list[Evidence]
+    overridden_by: list[int] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple:
+        return (self.data.iri, self.action, self.modality,
+                (self.recipient.kind, self.recipient.label.lower()) if self.recipient else None,
+                self.jurisdiction.iri if self.jurisdiction else None, self.stated)
+
+
+def derive_flows(policy: str, statements: list[Statement], lexicon) -> list[Flow]:
+    """All flows of one policy: stated ones, inferred ones, and overrides marked."""
+    stated = _stated_flows(policy, statements)
+    collected = _collected(statements, lexicon)
+    retention = _retention_by_data(statements)
+    for f in stated:
+        if f.retention is None and f.action in _KEEPING and (f.recipient is None or f.recipient.kind in {"first-party", "user"}):
+            f.retention = retention.get(f.data.iri)
+    inferred = _inferred_flows(policy, statements, collected, retention, lexicon, {f.key[:5] for f in stated})
+    flows = _dedupe(stated + inferred)
+    _mark_overrides(flows, statements, lexicon)
+    return flows
+
+
+def _stated_flows(policy: str, statements: list[Statement]) -> list[Flow]:
+    flows = []
+    for n, st in enumerate(statements):
+        for data in st.data:
+            flows.extend(_rows(policy, st, n, data, stated=not st.policy_wide, via=[], retention=st.retention,
+                               evidence=st.all_evidence, derived=[n]))
+    return flows
+
+
+def _rows(policy, st: Statement, n: int, data: Term, *, stated, via, retention, evidence, derived) -> list[Flow]:
+    # Data kept on the person's own device (an SD card) goes nowhere: the statement stays, no flow.
+    recipients = [r for r in st.recipients if r.kind != "user"]
+    if st.recipients and not recipients:
+        return []
+    recipients = recipients or ([None] if st.action == "use" else [st.actor])
+    places = st.jurisdictions or [None]
+    return [Flow(policy=policy, data=data, action=st.action, modality=st.modality, recipient=r, jurisdiction=j,
+                 purposes=list(st.purposes), conditions=list(st.conditions), retention=retention, stated=stated,
+                 via=list(via), derived_from=list(derived), evidence=list(evidence))
+            for r in recipients for j in places]
+
+
+def _collected(statements: list[Statement], lexicon) -> dict[str, list[int]]:
+    """Categories the policy collects or keeps itself, with the statements that say so."""
+    out: dict[str, list[int]] = {}
+    for n, st in enumerate(statements):
+        if st.modality not in POSITIVE or st.action not in _COLLECTING or st.policy_wide:
+            continue
+        if st.recipients and all(r.kind == "user" for r in st.recipients):
+            continue  # kept on the person's own device: the company does not hold it
+        for d in st.data:
+            out.setdefault(d.iri, []).append(n)
+    return out
+
+
+def _retention_by_data(statements: list[Statement]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for st in statements:
+        if st.retention and st.modality in POSITIVE:
+            for d in st.data:
+                out.setdefault(d.iri, st.retention)
+    return out
+
+
+def _inferred_flows(policy, statements, collected, retention, lexicon, stated_keys) -> list[Flow]:
+    flows = []
+    terms = {d.iri: d for st in statements for d in st.data}
+    for n, st in enumerate(statements):
+        if st.action == "collect":
+            continue  # collecting "personal information" says nothing about a narrower category
+        if st.modality == "will-not" and st.conditions:
+            continue  # "thereafter not use … as per your request" rules nothing out in general
+        for broad in st.data:
+            for iri, sources in collected.items():
+                if broad.iri not in lexicon.broader(iri):
+                    continue
+                data = terms[iri]
+                source = statements[sources[0]]
+                keeps = st.action in _KEEPING
+                for f in _rows(policy, st, n, data, stated=False, via=[broad],
+                               retention=retention.get(iri) if keeps else None,
+                               evidence=_ordered([source.evidence, *st.all_evidence]),
+                               derived=[n, sources[0]]):
+                    if f.key[:5] not in stated_keys:
+                        flows.append(f)
+    return flows
+
+
+def _ordered(evidence: list[Evidence]) -> list[Evidence]:
+    seen, out = set(), []
+    for e in sorted(evidence, key=lambda e: e.start):
+        if e.start not in seen:
+            seen.add(e.start)
+            out.append(e)
+    return out
+
+
+def _dedupe(flows: list[Flow]) -> list[Flow]:
+    """Two statements giving the same row merge into one row citing both."""
+    by_key: dict[tuple, Flow] = {}
+    for f in flows:
+        kept = by_key.get(f.key)
+        if kept is None:
+            by_key[f.key] = f
+            continue
+        kept.purposes = _merge_terms(kept.purposes, f.purposes)
+        kept.conditions = list(dict.fromkeys(kept.conditions + f.conditions))
+        kept.via = _merge_terms(kept.via, f.via)
+        kept.derived_from = list(dict.fromkeys(kept.derived_from + f.derived_from))
+        kept.evidence = _ordered(kept.evidence + f.evidence)
+        kept.retention = kept.retention or f.retention
+    return list(by_key.values())
+
+
+def _merge_terms(a: list[Term], b: list[Term]) -> list[Term]:
+    seen = {t.iri for t in a}
+    return a + [t for t in b if t.iri not in seen and not seen.add(t.iri)]
+
+
+def _mark_overrides(flows: list[Flow], statements: list[Statement], lexicon) -> None:
+    negatives = [(n, st) for n, st in enumerate(statements) if st.modality == "will-not"]
+    for f in flows:
+        if f.modality not in POSITIVE:
+            continue
+        basis = [v.iri for v in f.via] or [f.data.iri]
+        for n, st in negatives:
+            if f.action not in _RULES_OUT.get(st.action, {st.action}):
+                continue
+            for d in st.data:
+                covers = d.iri == f.data.iri or d.iri in lexicon.broader(f.data.iri)
+                narrower = all(d.iri != b and b in lexicon.broader(d.iri) for b in basis)
+                if covers and narrower and _same_recipient(st, f):
+                    f.overridden_by.append(n)
+                    break
+
+
+def _same_recipient(negative: Statement, flow: Flow) -> bool:
+    named = [r for r in negative.recipients if r.kind != "third-party" or "unnamed" not in r.label]
+    if not named or flow.recipient is None:
+        return True
+    return any(r.kind == flow.recipient.kind and (r.label.lower() == flow.recipient.label.lower()
+                                                   or r.kind in {"first-party", "third-party"})
+               for r in named)

@@ -1,0 +1,58 @@
+"""Which format a file holds (by content as well as by name), and its bytes decoded to text."""
+from __future__ import annotations
+
+import re
+
+from charset_normalizer import from_bytes
+
+TEXT, MARKDOWN, HTML, PDF = "text", "markdown", "html", "pdf"
+POLICY_SUFFIXES = {".txt": TEXT, ".text": TEXT, ".md": MARKDOWN, ".markdown": MARKDOWN,
+                   ".html": HTML, ".htm": HTML, ".xhtml": HTML, ".pdf": PDF}
+
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|h[1-6]|ul|table|section|article|br)\b",
+                         re.IGNORECASE | re.DOTALL)
+_HTML_TAGS = re.compile(rb"</?(?:p|div|br|li|ul|ol|h[1-6]|strong|b|span|a|table|td|tr|section)\b[^>]*>", re.IGNORECASE)
+_MD_SIGNS = re.compile(r"^(?:#{1,6} \S|\s*[-*] \S|.*\]\(https?://)", re.MULTILINE)
+
+
+class NotText(ValueError):
+    """The bytes are not text in any encoding (a binary file)."""
+
+
+def detect(data: bytes, suffix: str) -> str:
+    """The format of ``data``: content decides where it is plain (PDF magic, HTML tags), else the suffix."""
+    if data.lstrip()[:5] == b"%PDF-":
+        return PDF
+    by_name = POLICY_SUFFIXES.get(suffix.lower(), TEXT)
+    tags = len(_HTML_TAGS.findall(data[:65536]))
+    if _HTML_START.match(data[:4096]) or tags >= 3 or (by_name == HTML and tags):
+        return HTML
+    return TEXT if by_name in (HTML, PDF) else by_name
+
+
+def looks_like_markdown(text: str) -> bool:
+    return len(_MD_SIGNS.findall(text[:20000])) >= 3
+
+
+def decode(data: bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM) when valid, else the charset detected.
+
+    :raises NotText: when the bytes hold NUL bytes or decode to no plausible text.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise NotText("binary content (NUL bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise NotText("binary content (no text encoding fits)")
+    # On a tie Windows-1252 wins: it is the web's default legacy encoding (WHATWG), and English
+    # text with a few accents fits a dozen single-byte code pages equally well.
+    tied = [m for m in matches if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.01]
+    preferred = next((m for m in tied if m.encoding == "cp1252"), best)
+    return str(preferred)

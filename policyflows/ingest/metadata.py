@@ -1,0 +1,195 @@
+"""Metadata found in a policy's text by general rules (ingest/metadata.yaml): never by naming a company."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+
+from policyflows.ingest import rules
+from policyflows.ingest.model import Metadata
+
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
+_PARENTHETICAL = re.compile(r"\(([^()]{1,200})\)")
+_QUOTED = re.compile(r"[\"“‘'](.+?)[\"”’']")
+# "Acme Ltd, and its affiliates (“Acme”, “we” …)": the group words stand between name and definition.
+_GROUP_TAIL = re.compile(r",?\s+(?:and|together\s+with|along\s+with)\s+(?:its|their|our)\s+(?:\w+\s+){0,2}(?:affiliates|subsidiaries|companies|group)(?:\s+\w+){0,3}$", re.IGNORECASE)
+_SENTENCE_EDGE = re.compile(r"[.!?](?:\s|$)|\n")
+_MONTHS = {m: n for n, names in enumerate([
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+    ("november", "nov"), ("december", "dec")], start=1) for m in names}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DATE_FORMS = [re.compile(p, re.IGNORECASE) for p in (
+    rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",                       # Sep 23th, 2019
+    rf"{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+{_YEAR}",        # 1 August 2017, 1st day of August, 2017
+    rf"{_YEAR}[-/.](?P<month_n>[01]?\d)[-/.]{_DAY}",         # 2019-09-23
+    rf"(?P<month_n>[01]?\d)/{_DAY}/{_YEAR}",                 # 09/23/2019, as US policies write it
+    rf"{_DAY}\.(?P<month_n>[01]?\d)\.{_YEAR}",               # 23.09.2019
+    rf"{_MONTH},?\s+{_YEAR}",                                # August 2017 (the first of the month)
+)]
+
+
+def extract(text: str, title: str | None) -> Metadata:
+    """Title, controller (and its short names), updated date, contacts and governing law of ``text``."""
+    controller, aliases = find_controller(text)
+    return Metadata(title=title, controller=controller, updated=find_updated(text),
+                    contacts=find_contacts(text), governing_law=find_governing_law(text),
+                    controller_aliases=aliases)
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+def find_contacts(text: str) -> list[str]:
+    """E-mail addresses in order of first appearance, without repeats (compared in lower case)."""
+    seen: dict[str, str] = {}
+    for match in _EMAIL.finditer(text):
+        address = match.group().rstrip(".")
+        seen.setdefault(address.lower(), address)
+    return list(seen.values())
+
+
+# --- controller -----------------------------------------------------------------------------
+
+@cache
+def _controller_rules():
+    data = rules.load("metadata")
+    suffix = "(?:" + "|".join(data["legal_suffixes"]) + r")(?![\w])"
+    token = r"(?:[A-Z0-9][\w&'’.\-]*|\([A-Z][^()]{0,40}\))"
+    name = re.compile(rf"((?:{token}(?:,?\s+(?={suffix})|\s+))*{token})\s*$")
+    return re.compile(suffix + r"\.?$"), name, frozenset(data["name_stoplist"]), frozenset(data["self_references"])
+
+
+def find_controller(text: str) -> tuple[str | None, list[str]]:
+    """The legal name before a parenthetical that defines "we"/"us" (or "hereinafter …"), and its aliases."""
+    best: tuple[int, int, str, list[str]] | None = None
+    for paren in _PARENTHETICAL.finditer(text):
+        found = _candidate(text, paren)
+        if found and (best is None or found[0] > best[0]):
+            best = (found[0], paren.start(), found[1], found[2])
+    if best is None:
+        return None, []
+    _score, _at, name, aliases = best
+    return name, aliases or _distinctive_word(name)
+
+
+def _candidate(text: str, paren: re.Match) -> tuple[int, str, list[str]] | None:
+    suffix, name_pattern, stoplist, selves = _controller_rules()
+    inner = paren.group(1)
+    quoted = [q.strip(" ,;.") for q in _QUOTED.findall(inner)]
+    defines_self = any(q.lower() in selves for q in quoted)
+    hereinafter = any(cue in inner.lower() for cue in ("hereinafter", "referred to as", "collectively"))
+    if not (defines_self or hereinafter and quoted):
+        return None
+    before = text[max(0, paren.start() - 160):paren.start()].rstrip().rstrip("[]").rstrip()
+    before = _GROUP_TAIL.sub("", before)
+    match = name_pattern.search(before)
+    if not match:
+        return None
+    words = match.group(1).split()
+    while words and words[0].strip(",") in stoplist:
+        words = words[1:]
+    if not words:
+        return None
+    name = " ".join(words).rstrip(",")
+    score = 2 * bool(suffix.search(name)) + 2 * defines_self + hereinafter
+    aliases = [q for q in quoted if q.lower() not in selves and len(q) <= 40 and q[:1].isalnum()]
+    return score, name, aliases
+
+
+def _distinctive_word(name: str) -> list[str]:
+    suffix, _name, stoplist, _selves = _controller_rules()
+    for word in name.split():
+        if word not in stoplist and not suffix.match(word) and word[0].isalnum():
+            return [word.strip(",")]
+    return []
+
+
+# --- updated --------------------------------------------------------------------------------
+
+@cache
+def _date_rules():
+    data = rules.load("metadata")
+    cues = [(c["weight"], re.compile(c["pattern"], re.IGNORECASE)) for c in data["date_cues"]]
+    return cues, tuple(data["policy_words"])
+
+
+def find_updated(text: str) -> str | None:
+    """The policy's last-updated (or effective) date as ISO 8601, or None."""
+    cues, policy_words = _date_rules()
+    searchable = text.replace("_", " ")  # "the _1st_ day of _August_": blanks filled in a form
+    best: tuple[int, int, str] | None = None
+    for weight, cue in cues:
+        for match in cue.finditer(searchable):
+            found = _date_at(searchable, match.end())
+            if not found:
+                continue
+            sentence = _sentence_around(searchable, match.start()).lower()
+            score = weight + any(w in sentence for w in policy_words)
+            if best is None or (score, -match.start()) > (best[0], -best[1]):
+                best = (score, match.start(), found)
+    return best[2] if best else None
+
+
+def _date_at(text: str, position: int) -> str | None:
+    window = text[position:position + 40]
+    window = re.sub(r"^\s*(?:the\s+|on\s+|:\s*)*", "", window, flags=re.IGNORECASE)
+    for form in _DATE_FORMS:
+        match = form.match(window)
+        if match:
+            return _iso(match)
+    return None
+
+
+def _iso(match: re.Match) -> str | None:
+    parts = match.groupdict()
+    month = _MONTHS[parts["month"].lower()] if parts.get("month") else int(parts["month_n"])
+    day = int(parts["day"]) if parts.get("day") else 1
+    try:
+        return date(int(parts["year"]), month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _sentence_around(text: str, position: int) -> str:
+    start = max((m.end() for m in _SENTENCE_EDGE.finditer(text, max(0, position - 300), position)), default=max(0, position - 300))
+    end = _SENTENCE_EDGE.search(text, position)
+    return text[start:end.end() if end else len(text)]
+
+
+# --- governing law --------------------------------------------------------------------------
+
+@cache
+def _law_rules():
+    data = rules.load("metadata")
+    cue = re.compile("|".join(f"(?:{c})" for c in data["governing_law_cues"]), re.IGNORECASE)
+    return cue, data["governing_law_window"], tuple(data["policy_words"])
+
+
+def find_governing_law(text: str) -> list[str]:
+    """ISO codes of the laws said to govern the policy (an agreement's, when the policy names none)."""
+    cue, window, policy_words = _law_rules()
+    lexicon = _lexicon()
+    if lexicon is None:
+        return []
+    for_policy: list[str] = []
+    for_other: list[str] = []
+    for match in cue.finditer(text):
+        tail = text[match.end():match.end() + window]
+        edge = _SENTENCE_EDGE.search(tail)
+        place = tail[:edge.start() if edge else len(tail)]
+        codes = [m.code for m in lexicon.jurisdiction_mentions(place) if getattr(m, "code", None)]
+        sentence = _sentence_around(text, match.start()).lower()
+        target = for_policy if any(w in sentence for w in policy_words) else for_other
+        target.extend(c for c in codes if c not in target)
+    return for_policy or for_other
+
+
+def _lexicon():
+    """The ontology's lexicon, or None while policyflows.ontology is not there (it is built in parallel)."""
+    try:
+        from policyflows.ontology import Lexicon
+    except ImportError:
+        return None
+    return Lexicon.load()

@@ -1,0 +1,82 @@
+"""read(): a policy file (or string) to a Document. The one entry point the other stages use."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from policyflows.errors import PolicyReadError
+from policyflows.ingest import clean, formats, metadata
+from policyflows.ingest.assemble import assemble
+from policyflows.ingest.blocks import HEADING, Block
+from policyflows.ingest.model import Document, Source
+from policyflows.ingest.plaintext import markdown_blocks, text_blocks
+
+
+def read(path, policy_id: str | None = None) -> Document:
+    """Read a policy file (.txt, .md, .html/.htm, .pdf; the content decides) into a Document.
+
+    :raises PolicyReadError: when the file is missing, unreadable, binary, empty or holds no text.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PolicyReadError(path, "no such file") from None
+    except IsADirectoryError:
+        raise PolicyReadError(path, "is a folder, not a file (give one policy file)") from None
+    except OSError as exc:
+        raise PolicyReadError(path, f"cannot be read ({exc.strerror or exc})") from None
+    return read_bytes(data, policy_id or path.stem, path=path, suffix=path.suffix)
+
+
+def read_string(text: str, policy_id: str = "policy", format: str | None = None) -> Document:
+    """Read policy text held in memory; ``format`` ("text", "markdown", "html") is detected when None."""
+    return read_bytes(text.encode("utf-8"), policy_id, format=format)
+
+
+def read_bytes(data: bytes, policy_id: str, path: Path | None = None, suffix: str = "",
+               format: str | None = None) -> Document:
+    """Read a policy from its bytes (the file's, or a string's); ``path`` only names it in errors."""
+    where = path if path is not None else policy_id
+    if not data.strip():
+        raise PolicyReadError(where, "the file is empty")
+    kind = format or formats.detect(data, suffix)
+    title, blocks = _blocks(data, kind, where)
+    blocks = [b for b in blocks if b.text]
+    if not any(b.kind != HEADING for b in blocks):
+        raise PolicyReadError(where, "holds no readable text")
+    text, sections, sentences = assemble(blocks)
+    title = title or next((b.text for b in blocks if b.kind == HEADING), None)
+    source = Source(str(path) if path is not None else None, hashlib.sha256(data).hexdigest(), kind)
+    return Document(policy=policy_id, source=source, metadata=metadata.extract(text, title),
+                    text=text, sections=sections, sentences=sentences)
+
+
+def _blocks(data: bytes, kind: str, where) -> tuple[str | None, list[Block]]:
+    """The page title (when the format has one) and the blocks of the document."""
+    if kind == formats.PDF:
+        from policyflows.ingest.pdf import pdf_text
+        return None, text_blocks(clean.repair(pdf_text(data, where)))
+    try:
+        text = clean.repair(formats.decode(data))
+    except formats.NotText as exc:
+        raise PolicyReadError(where, str(exc)) from None
+    if kind == formats.HTML:
+        from policyflows.ingest.html import html_blocks
+        return html_blocks(text)
+    if kind == formats.MARKDOWN or formats.looks_like_markdown(text):
+        return None, markdown_blocks(text)
+    return None, text_blocks(text)
+
+
+def iter_policy_files(paths: Iterable) -> Iterator[Path]:
+    """The policy files in ``paths``: files as given, folders expanded (sorted, policy-like suffixes)."""
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            yield from sorted(p for p in given.rglob("*")
+                              if p.is_file() and p.suffix.lower() in formats.POLICY_SUFFIXES
+                              and not any(part.startswith(".") for part in p.relative_to(given).parts))
+        else:
+            yield given

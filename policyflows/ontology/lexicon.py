@@ -1,0 +1,468 @@
+"""The lexicon: the ontology's labels and synonyms, matched in policy text and resolved from a user's term.
+
+    >>> from policyflows.ontology import Lexicon
+    >>> lex = Lexicon.load()
+    >>> [(m.text, m.label) for m in lex.data_mentions("your WIFI SSID, RSSI, device IP and BSSID")]
+    [('WIFI SSID', 'Wi-Fi SSID'), ('RSSI', 'RSSI'), ('device IP', 'IP address'), ('BSSID', 'BSSID')]
+    >>> [m.code for m in lex.jurisdiction_mentions("data centres in Beijing, United States and French")]
+    ['CN-BJ', 'US', 'FR']
+
+How matching works. Text is cut into word tokens; each token is normalised (lower case, accents
+dropped, plural and possessive stripped, British spellings folded to American: centre/center,
+-ise/-ize, -our/-or), and the lexicon looks up runs of normalised tokens in a table built from every
+rdfs:label and skos:altLabel, longest run first, left to right, without overlaps. This is one dict
+lookup per token for text that matches nothing, which is what makes a whole corpus take well
+under a second; a regular-expression alternation over ~20 000 place and category names is far
+slower in Python's backtracking engine.
+
+Two rules keep matches honest:
+  - tokens of a label written in capitals of up to four letters ("MAC", "US", "IP") must be
+    capitals in the text, and a label that is only such a token is not matched inside a run of
+    capitals (a heading like "CONTACT US");
+  - named organisations and places are proper nouns: a capitalised label word must appear as
+    written or in full capitals ("Turkey", not "turkey").
+Tokens of a label may be separated in the text by spaces, hyphens, slashes or parentheses (not
+commas or full stops); a label written with a hyphen also matches written solid ("Wi-Fi", "WiFi").
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+
+from policyflows.errors import UnknownTermError
+from policyflows.resources import ontology_dir
+
+FORMAT = 3  # bump when the cached JSON layout or the normalisation changes
+
+VOCABULARIES = ("data", "recipient", "purpose", "jurisdiction")
+
+# Small words a purpose phrase may carry or drop: "to provide you with the motion detection alarm feature".
+PURPOSE_FILLER = frozenset(
+    "a an the our your their its his her you us we to for of with this that these those any all such "
+    "certain some which may can will".split()
+)
+
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
+_GAP = re.compile(r"[\s\-/–—()]*|\.")
+_ABBREVIATION = re.compile(r"^(?:[A-Z0-9]{1,4}|(?:[A-Z]\.){2,})$")
+_SPELLING = (
+    (re.compile(r"isation$"), "ization"), (re.compile(r"ising$"), "izing"), (re.compile(r"ised$"), "ized"),
+    (re.compile(r"(?<=..)ise$"), "ize"), (re.compile(r"yse$"), "yze"), (re.compile(r"ysing$"), "yzing"),
+    (re.compile(r"(?<=...)our(?=$|ite|al|able|ed|ing)"), "or"), (re.compile(r"(?<=..)tre$"), "ter"),
+    (re.compile(r"programme$"), "program"), (re.compile(r"licence$"), "license"), (re.compile(r"ae"), "e"),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public value types
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, order=True)
+class Concept:
+    """A term of the ontology: its IRI and preferred English label."""
+
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A stretch of text that names a concept. Offsets are into the text given to the matcher."""
+
+    start: int
+    end: int
+    iri: str
+    label: str
+    text: str = ""
+    kind: str | None = None          # recipients: the where-json kind code
+    organisation: str | None = None  # recipients: the named organisation's IRI, when one is named
+    code: str | None = None          # jurisdictions: ISO 3166 code ("CN-BJ", "US") or "EU"/"EEA"
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _stem(word: str) -> str:
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "i"
+    elif word.endswith(("sses", "shes", "ches", "xes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("y") and len(word) > 3:
+        word = word[:-1] + "i"
+    elif word.endswith("ie"):
+        word = word[:-1]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def normalise(token: str) -> str:
+    """The lookup form of one token: lower case, no accents, no plural or possessive, American spelling."""
+    word = _fold(token).lower()
+    if "." in word:
+        return word.replace(".", "")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.rstrip("'")
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return _stem(word)
+
+
+def _case_rule(token: str, proper: bool) -> str | None:
+    """What the text must look like for this label token: 'upper', 'proper' or None (any case)."""
+    if _ABBREVIATION.match(token) and any(c.isalpha() for c in token):
+        return "upper"
+    if proper and token[:1].isupper():
+        return "proper"
+    return None
+
+
+def _surface_ok(rule: str | None, label_token: str, surface: str) -> bool:
+    if rule is None:
+        return True
+    letters = [c for c in surface if c.isalpha()]
+    all_caps = bool(letters) and all(c.isupper() for c in letters)
+    if rule == "upper":
+        return all_caps
+    return all_caps or _fold(surface) == _fold(label_token) or normalise(surface) == normalise(label_token) and surface[:1].isupper()
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+    norm: str
+
+
+@lru_cache(maxsize=64)
+def _tokens(text: str) -> tuple[_Token, ...]:
+    return tuple(_Token(m.start(), m.end(), m.group(), normalise(m.group())) for m in _TOKEN.finditer(text))
+
+
+def _label_variants(label: str) -> list[list[str]]:
+    """Token lists a label can appear as: a hyphenated word split ("wi", "fi") or solid ("wifi")."""
+    pieces = []
+    for word in label.split():
+        parts = [p.group() for p in _TOKEN.finditer(word)]
+        if not parts:
+            continue
+        if "-" in word and len(parts) > 1 and all(p.isalpha() for p in parts):
+            pieces.append([parts, ["".join(parts)]])
+        else:
+            pieces.append([parts])
+    return [[t for group in combo for t in group] for combo in product(*pieces)]
+
+
+def _all_caps_word(token: _Token) -> bool:
+    return len(token.text) >= 2 and token.text.isalpha() and token.text.isupper()
+
+
+class _Matcher:
+    """Longest-first, left-to-right, non-overlapping lookup of label token runs in text."""
+
+    def __init__(self, entries, skip=frozenset()):
+        self.skip = skip
+        self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple]]] = {}
+        self.lengths: dict[str, list[int]] = {}
+        for label, iri, proper in entries:
+            for tokens in _label_variants(label):
+                shown = tuple(t for t in tokens if normalise(t) not in skip)
+                if not shown or (len(shown) == 1 and len(tokens) > 1):
+                    continue  # "contact you" without its filler is the bare verb "contact"
+                key = tuple(normalise(t) for t in shown)
+                rules = tuple(_case_rule(t, proper) for t in shown)
+                self.table.setdefault(key, []).append((iri, rules, shown))
+                self.lengths.setdefault(key[0], []).append(len(key))
+        for first, lengths in self.lengths.items():
+            self.lengths[first] = sorted(set(lengths), reverse=True)
+
+    def find(self, text: str):
+        """Yield (start, end, iri) for every match."""
+        tokens = _tokens(text)
+        content = [i for i, t in enumerate(tokens) if t.norm not in self.skip] if self.skip else range(len(tokens))
+        position = 0
+        while position < len(content):
+            hit = self._match_at(text, tokens, content, position)
+            if hit is None:
+                position += 1
+                continue
+            length, iri = hit
+            first, last = tokens[content[position]], tokens[content[position + length - 1]]
+            if iri is not None:
+                yield first.start, last.end, iri
+            position += length
+
+    def _match_at(self, text, tokens, content, position):
+        first = tokens[content[position]].norm
+        for length in self.lengths.get(first, ()):
+            if position + length > len(content):
+                continue
+            indices = [content[position + k] for k in range(length)]
+            key = tuple(tokens[i].norm for i in indices)
+            candidates = self.table.get(key)
+            if not candidates or not self._gaps_ok(text, tokens, indices[0], indices[-1]):
+                continue
+            for iri, rules, shown in candidates:
+                if all(_surface_ok(r, lt, tokens[i].text) for r, lt, i in zip(rules, shown, indices)):
+                    if length == 1 and rules[0] == "upper" and self._inside_capitals(text, tokens, indices[0]):
+                        continue
+                    return length, iri
+        return None
+
+    @staticmethod
+    def _gaps_ok(text, tokens, first, last) -> bool:
+        return all(_GAP.fullmatch(text[tokens[i].end:tokens[i + 1].start]) for i in range(first, last))
+
+    @staticmethod
+    def _inside_capitals(text, tokens, index) -> bool:
+        """True when a lone abbreviation sits in a heading: a capitalised word right before it, or two after."""
+        def joined(a, b):
+            return text[tokens[a].end:tokens[b].start].isspace()
+        if index > 0 and _all_caps_word(tokens[index - 1]) and joined(index - 1, index):
+            return True
+        after = tokens[index + 1:index + 3]
+        return (len(after) == 2 and all(_all_caps_word(t) for t in after)
+                and joined(index, index + 1) and joined(index + 1, index + 2))
+
+
+# ---------------------------------------------------------------------------------------------
+# The lexicon
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Lexicon:
+    """Every concept of the ontology with its labels, its place in the taxonomy and matchers over text.
+
+    Build with :meth:`load` (cached on disk) rather than directly.
+    """
+
+    concepts: dict[str, dict]                     # iri -> {"label", "vocab", "parents", "kind", "organisation", "code"}
+    labels: dict[str, list[tuple[str, str, bool]]]  # vocab -> [(label, iri or "", proper noun?)]
+    _matchers: dict = field(default_factory=dict, repr=False)
+    _children: dict | None = field(default=None, repr=False)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None, cache: bool = True) -> "Lexicon":
+        """The lexicon of the ontology in ``directory`` (default: the project's ontology/).
+
+        The first load parses the Turtle (a second or two) and writes a JSON cache keyed by the
+        files' SHA-256 in $POLICYFLOWS_CACHE, else $XDG_CACHE_HOME/policyflows, else ~/.cache/policyflows;
+        later loads read that cache in milliseconds. Loads in one process share one Lexicon.
+        """
+        directory = Path(directory or ontology_dir()).resolve()
+        return _load_cached(str(directory), cache)
+
+    @classmethod
+    def from_graph(cls, graph) -> "Lexicon":
+        from policyflows.ontology.build import lexicon_data
+        return cls(**lexicon_data(graph))
+
+    def to_json(self) -> dict:
+        return {"format": FORMAT, "concepts": self.concepts, "labels": self.labels}
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def _matcher(self, vocab: str) -> _Matcher:
+        if vocab not in self._matchers:
+            skip = PURPOSE_FILLER if vocab == "purpose" else frozenset()
+            entries = [(label, iri or None, proper) for label, iri, proper in self.labels[vocab]]
+            self._matchers[vocab] = _Matcher(entries, skip)
+        return self._matchers[vocab]
+
+    def _mentions(self, vocab: str, text: str) -> list[Mention]:
+        found = []
+        for start, end, iri in self._matcher(vocab).find(text):
+            concept = self.concepts[iri]
+            found.append(Mention(start, end, iri, concept["label"], text[start:end], kind=concept.get("kind"),
+                                 organisation=concept.get("organisation"), code=concept.get("code")))
+        return found
+
+    def data_mentions(self, text: str) -> list[Mention]:
+        """Data categories named in ``text``, left to right, longest first, no overlaps."""
+        return self._mentions("data", text)
+
+    def recipient_mentions(self, text: str) -> list[Mention]:
+        """Recipients named in ``text``: kinds, service-provider types and named organisations.
+
+        A name inside a data category ("Google account", "QQ number") is data, not a recipient.
+        """
+        data = [(m.start, m.end) for m in self.data_mentions(text)]
+        return [m for m in self._mentions("recipient", text)
+                if not any(s <= m.start and m.end <= e and (e - s) > (m.end - m.start) for s, e in data)]
+
+    def purpose_mentions(self, text: str) -> list[Mention]:
+        """Purposes named in ``text``."""
+        return self._mentions("purpose", text)
+
+    def jurisdiction_mentions(self, text: str) -> list[Mention]:
+        """Places named in ``text`` (countries, ISO 3166-2 regions, EU/EEA), with their ISO code."""
+        return self._mentions("jurisdiction", text)
+
+    # -- the taxonomy --------------------------------------------------------------------------
+
+    def label(self, iri: str) -> str:
+        """The preferred English label of ``iri``; the IRI's last segment when the ontology has none."""
+        concept = self.concepts.get(str(iri))
+        return concept["label"] if concept else re.split(r"[#/]", str(iri))[-1]
+
+    def concept(self, iri: str) -> Concept:
+        return Concept(str(iri), self.label(iri))
+
+    def broader(self, iri: str) -> set[str]:
+        """Every ancestor of ``iri`` in the taxonomy (transitive, without ``iri`` itself)."""
+        seen, todo = set(), list(self.concepts.get(str(iri), {}).get("parents", ()))
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(self.concepts.get(parent, {}).get("parents", ()))
+        seen.discard(str(iri))
+        return seen
+
+    def narrower(self, iri: str) -> set[str]:
+        """Every descendant of ``iri`` in the taxonomy (transitive, without ``iri`` itself)."""
+        if self._children is None:
+            children: dict[str, list[str]] = {}
+            for child, concept in self.concepts.items():
+                for parent in concept.get("parents", ()):
+                    children.setdefault(parent, []).append(child)
+            self._children = children
+        seen, todo = set(), list(self._children.get(str(iri), ()))
+        while todo:
+            child = todo.pop()
+            if child not in seen:
+                seen.add(child)
+                todo.extend(self._children.get(child, ()))
+        seen.discard(str(iri))
+        return seen
+
+    def concepts_of(self, vocab: str) -> list[Concept]:
+        return sorted(Concept(iri, c["label"]) for iri, c in self.concepts.items() if c["vocab"] == vocab)
+
+    # -- resolving a user's term ---------------------------------------------------------------
+
+    def resolve(self, term: str) -> list[Concept]:
+        """The data categories a person means by ``term``.
+
+        An exact label or synonym wins (any case, singular or plural); otherwise every category
+        whose label contains all the words of ``term``, keeping only the broadest of them
+        ("cloud" → cloud-cached video). A category's own narrower categories are included by
+        the query, not here.
+
+        :raises UnknownTermError: nothing matches; ``suggestions`` holds close labels.
+        """
+        cleaned = term.strip()
+        if cleaned in self.concepts and self.concepts[cleaned]["vocab"] == "data":
+            return [self.concept(cleaned)]
+        words = tuple(normalise(t.group()) for t in _TOKEN.finditer(cleaned))
+        if not words:
+            raise UnknownTermError(term, [])
+        index = self._data_index()
+        exact = {iri for label_words, iri in index if label_words == words}
+        if exact:
+            return self._ordered(exact)
+        wanted = set(words)
+        partial = {iri for label_words, iri in index if wanted <= set(label_words)}
+        if partial:
+            broadest = {iri for iri in partial if not (self.broader(iri) & partial)}
+            return self._ordered(broadest)
+        raise UnknownTermError(term, self.suggest(cleaned))
+
+    def suggest(self, term: str, n: int = 5) -> list[str]:
+        """Labels close to ``term`` in spelling, preferred labels first."""
+        names: dict[str, str] = {}
+        for label, iri, _ in self.labels["data"]:
+            names.setdefault(label.lower(), label)
+        close = difflib.get_close_matches(term.lower(), list(names), n=n * 2, cutoff=0.6)
+        suggestions = []
+        for name in close:
+            preferred = self.label(next(iri for label, iri, _ in self.labels["data"] if label.lower() == name))
+            for item in (names[name], preferred):
+                if item not in suggestions:
+                    suggestions.append(item)
+        return suggestions[:n]
+
+    def _data_index(self):
+        if "_data_index" not in self._matchers:
+            index = []
+            for label, iri, _ in self.labels["data"]:
+                for tokens in _label_variants(label):
+                    index.append((tuple(normalise(t) for t in tokens), iri))
+            self._matchers["_data_index"] = index
+        return self._matchers["_data_index"]
+
+    def _ordered(self, iris) -> list[Concept]:
+        return sorted((self.concept(i) for i in iris), key=lambda c: (len(self.broader(c.iri)), c.label))
+
+
+# ---------------------------------------------------------------------------------------------
+# The on-disk cache
+# ---------------------------------------------------------------------------------------------
+
+def cache_dir() -> Path:
+    if os.environ.get("POLICYFLOWS_CACHE"):
+        return Path(os.environ["POLICYFLOWS_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "policyflows"
+
+
+def ontology_digest(directory: Path) -> str:
+    """SHA-256 over the names and bytes of every ontology/*.ttl file, and this module's FORMAT."""
+    digest = hashlib.sha256(f"format {FORMAT}\n".encode())
+    for path in sorted(Path(directory).glob("*.ttl")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    build = Path(__file__).with_name("build.py")
+    digest.update(build.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _load_cached(directory: str, cache: bool) -> Lexicon:
+    path = cache_dir() / f"lexicon-{ontology_digest(Path(directory))[:24]}.json"
+    if cache and path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") == FORMAT:
+                return Lexicon(concepts=data["concepts"], labels={k: [tuple(e) for e in v] for k, v in data["labels"].items()})
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache is rebuilt below
+    from policyflows.ontology.graph import read_ontology
+    lexicon = Lexicon.from_graph(read_ontology(Path(directory)))
+    if cache:
+        _write_cache(path, lexicon)
+    return lexicon
+
+
+def _write_cache(path: Path, lexicon: Lexicon) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only home only costs speed
