@@ -46,6 +46,7 @@ class Cues:
     storage_location: re.Pattern
     section_actions: tuple[tuple[str, re.Pattern], ...]
     definition: re.Pattern
+    any_action: re.Pattern  # every action cue in one alternation; group "aN" is actions[N]
 
 
 def _word(pattern: str, where: str) -> re.Pattern:
@@ -73,7 +74,9 @@ def parse_cues(raw: dict) -> Cues:
             raise CueError(f"{where} ({entry['id']}): unknown action {entry['action']!r}; "
                            f"use one of {', '.join(sorted(ACTION_CODES))}")
         actions.append(ActionCue(entry["id"], entry["action"], _word(entry["pattern"], where), entry["example"]))
+    any_action = re.compile("|".join(f"(?P<a{i}>{a.regex.pattern})" for i, a in enumerate(actions)), re.IGNORECASE)
     return Cues(
+        any_action=any_action,
         actions=tuple(actions),
         may=_word(raw["may"], "may"),
         negation=_word(raw["negation"], "negation"),

@@ -65,6 +65,11 @@ class Extractor:
             lexicon = Lexicon.load()
         self.lex = lexicon
         self.cues = cues or load_cues()
+        # Most sentences of a policy state no practice; one cheap search spares them the lexicon.
+        self._worth_reading = re.compile("|".join(
+            [c.regex.pattern for c in self.cues.actions]
+            + [p.pattern for p in (self.cues.storage_location, self.cues.continuation, self.cues.reference)]
+            + [r":\s"]), re.IGNORECASE)
 
     # -- the document ---------------------------------------------------------------------------
 
@@ -84,6 +89,10 @@ class Extractor:
         text = doc.text[sent.start:sent.end]
         evidence = Evidence(text, sent.start, sent.end, i)
         if _QUESTION.search(text):
+            return []
+        sharing_section = ctx.section and any(a == "share" and p.search(ctx.section) for a, p in self.cues.section_actions)
+        if not (ctx.lead_in or sharing_section or self._worth_reading.search(text)):
+            ctx.previous, ctx.pending = [], []
             return []
         made: list[Statement] = []
         for seg_start, seg_end in self._segments(text):

@@ -142,21 +142,14 @@ def _purpose_end(text: str, start: int) -> int:
 
 def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
     text = view.text
-    found: list[Verb] = []
-    for cue in cues.actions:
-        for m in cue.regex.finditer(text, view.label_end):
-            if not _is_practice(text, m.start(), m.end()):
-                continue
-            found.append(Verb(cue.action, m.start(), m.end(), m.group(0)))
-    found.sort(key=lambda v: (v.start, -(v.end - v.start)))
     kept: list[Verb] = []
-    for v in found:  # longest match wins where cues overlap ("uploaded to server" over "uploaded")
-        if kept and v.start < kept[-1].end:
+    for m in cues.any_action.finditer(text, view.label_end):
+        action = cues.actions[int(m.lastgroup[1:])].action  # one search for all cues, earlier cues first
+        if not _is_practice(text, m.start(), m.end()) or view.in_ignored(m.start(), m.end()):
             continue
-        if view.in_ignored(v.start, v.end):
-            continue
-        if any(m.start <= v.start and v.end <= m.end for m in (*view.data, *view.recipients)):
+        if any(d.start <= m.start() and m.end() <= d.end for d in (*view.data, *view.recipients)):
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
+        v = Verb(action, m.start(), m.end(), m.group(0))
         v.passive = bool(_PASSIVE_AUX.search(text[:v.start]))
         kept.append(v)
     return kept

@@ -69,7 +69,7 @@ def _stated_flows(policy: str, statements: list[Statement]) -> list[Flow]:
     flows = []
     for n, st in enumerate(statements):
         for data in st.data:
-            flows.extend(_rows(policy, st, n, data, stated=not st.policy_wide, via=[], retention=st.retention,
+            flows.extend(_rows(policy, st, n, data, stated=True, via=[], retention=st.retention,
                                evidence=st.all_evidence, derived=[n]))
     return flows
 
@@ -126,7 +126,7 @@ def _inferred_flows(policy, statements, collected, retention, lexicon, stated_ke
                 keeps = st.action in _KEEPING
                 for f in _rows(policy, st, n, data, stated=False, via=[broad],
                                retention=retention.get(iri) if keeps else None,
-                               evidence=_ordered([source.evidence, *st.all_evidence]),
+                               evidence=_ordered([*source.all_evidence, *st.all_evidence]),
                                derived=[n, sources[0]]):
                     if f.key[:5] not in stated_keys:
                         flows.append(f)

@@ -13,7 +13,7 @@ from policyflows.ingest.blocks import HEADING, ITEM, PARAGRAPH, Block
 
 _TOKEN = re.compile(r"\S+")
 # Two or more words without a lower-case letter: where run-in headings may be.
-_CAPS_WORD = r"[^\sa-zß-öø-ÿ]*[A-ZÀ-Þ][^\sa-zß-öø-ÿ]*"
+_CAPS_WORD = r"[^\sa-zß-öø-ÿ]*[A-ZÀ-Þ][^\sa-zß-öø-ÿ]*(?!\S)"
 _CAPS_RUN = re.compile(rf"(?<!\S){_CAPS_WORD}(?:\s+{_CAPS_WORD})+")
 _HAS_LOWER = re.compile(r"[a-zß-öø-ÿ]")
 _UPPER = re.compile(r"[A-ZÀ-Þ]")

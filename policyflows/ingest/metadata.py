@@ -18,16 +18,19 @@ _MONTHS = {m: n for n, names in enumerate([
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
     ("november", "nov"), ("december", "dec")], start=1) for m in names}
+_CUE_REACH = 60
+_DATE_REACH = 32  # the longest date form before its year: "23rd day of September, "
+_YEAR_ONLY = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_FORMS = [re.compile(p, re.IGNORECASE) for p in (
-    rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",                       # Sep 23th, 2019
-    rf"{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+{_YEAR}",        # 1 August 2017, 1st day of August, 2017
-    rf"{_YEAR}[-/.](?P<month_n>[01]?\d)[-/.]{_DAY}",         # 2019-09-23
-    rf"(?P<month_n>[01]?\d)/{_DAY}/{_YEAR}",                 # 09/23/2019, as US policies write it
-    rf"{_DAY}\.(?P<month_n>[01]?\d)\.{_YEAR}",               # 23.09.2019
-    rf"{_MONTH},?\s+{_YEAR}",                                # August 2017 (the first of the month)
+    rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}",                       # Sep 23th, 2019
+    rf"\b{_DAY}\s+(?:day\s+of\s+)?{_MONTH},?\s+{_YEAR}",        # 1 August 2017, 1st day of August, 2017
+    rf"\b{_YEAR}[-/.](?P<month_n>[01]?\d)[-/.]{_DAY}",         # 2019-09-23
+    rf"\b(?P<month_n>[01]?\d)/{_DAY}/{_YEAR}",                 # 09/23/2019, as US policies write it
+    rf"\b{_DAY}\.(?P<month_n>[01]?\d)\.{_YEAR}",               # 23.09.2019
+    rf"\b{_MONTH},?\s+{_YEAR}",                                # August 2017 (the first of the month)
 )]
 
 
@@ -111,35 +114,49 @@ def _distinctive_word(name: str) -> list[str]:
 @cache
 def _date_rules():
     data = rules.load("metadata")
-    cues = [(c["weight"], re.compile(c["pattern"], re.IGNORECASE)) for c in data["date_cues"]]
+    # Each cue must end where the date begins (allowing "on", "the", ":" between).
+    cues = [(c["weight"], re.compile(f"(?:{c['pattern']})" + r"(?:the\s+|on\s+|:\s*|\s+)*$", re.IGNORECASE))
+            for c in data["date_cues"]]
     return cues, tuple(data["policy_words"])
 
 
 def find_updated(text: str) -> str | None:
-    """The policy's last-updated (or effective) date as ISO 8601, or None."""
+    """The policy's last-updated (or effective) date as ISO 8601, or None.
+
+    Dates are found first (they are few), then the words just before each are matched against
+    the cues: a privacy policy's update date beats an agreement's entry into force.
+    """
     cues, policy_words = _date_rules()
     searchable = text.replace("_", " ")  # "the _1st_ day of _August_": blanks filled in a form
     best: tuple[int, int, str] | None = None
-    for weight, cue in cues:
-        for match in cue.finditer(searchable):
-            found = _date_at(searchable, match.end())
-            if not found:
-                continue
-            sentence = _sentence_around(searchable, match.start()).lower()
-            score = weight + any(w in sentence for w in policy_words)
-            if best is None or (score, -match.start()) > (best[0], -best[1]):
-                best = (score, match.start(), found)
+    for position, iso in _dates(searchable):
+        before = searchable[max(0, position - _CUE_REACH):position]
+        weight = max((w for w, cue in cues if cue.search(before)), default=0)
+        if not weight:
+            continue
+        sentence = _sentence_around(searchable, position).lower()
+        score = weight + any(w in sentence for w in policy_words)
+        if best is None or (score, -position) > (best[0], -best[1]):
+            best = (score, position, iso)
     return best[2] if best else None
 
 
-def _date_at(text: str, position: int) -> str | None:
-    window = text[position:position + 40]
-    window = re.sub(r"^\s*(?:the\s+|on\s+|:\s*)*", "", window, flags=re.IGNORECASE)
-    for form in _DATE_FORMS:
-        match = form.match(window)
-        if match:
-            return _iso(match)
-    return None
+def _dates(text: str) -> list[tuple[int, str]]:
+    """(start, ISO date) of every date written in one of the known forms.
+
+    Every form holds a four-digit year, so only the few places with a year are searched.
+    """
+    found: dict[int, str] = {}
+    for year in _YEAR_ONLY.finditer(text):
+        window_start = max(0, year.start() - _DATE_REACH)
+        for form in _DATE_FORMS:
+            match = next((m for m in form.finditer(text, window_start, year.end()) if m.end() == year.end()), None)
+            if match:
+                iso = _iso(match)
+                if iso:
+                    found.setdefault(match.start(), iso)
+                break
+    return sorted(found.items())
 
 
 def _iso(match: re.Match) -> str | None:

@@ -50,9 +50,10 @@ PURPOSE_FILLER = frozenset(
     "certain some which may can will".split()
 )
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _GAP = re.compile(r"[\s\-/–—()]*|\.")
-_ABBREVIATION = re.compile(r"^(?:[A-Z0-9]{1,4}|(?:[A-Z]\.){2,})$")
+_INITIAL_GAP = re.compile(r"\.\s")  # "P.R. China": after a one-letter initial only
+_ABBREVIATION = re.compile(r"^[A-Z0-9]{1,4}$")
 _SPELLING = (
     (re.compile(r"isation$"), "ization"), (re.compile(r"ising$"), "izing"), (re.compile(r"ised$"), "ized"),
     (re.compile(r"(?<=..)ise$"), "ize"), (re.compile(r"yse$"), "yze"), (re.compile(r"ysing$"), "yzing"),
@@ -116,8 +117,6 @@ def _stem(word: str) -> str:
 def normalise(token: str) -> str:
     """The lookup form of one token: lower case, no accents, no plural or possessive, American spelling."""
     word = _fold(token).lower()
-    if "." in word:
-        return word.replace(".", "")
     if word.endswith("'s"):
         word = word[:-2]
     word = word.rstrip("'")
@@ -149,17 +148,49 @@ def _surface_ok(rule: str | None, label_token: str, surface: str) -> bool:
 # Matching
 # ---------------------------------------------------------------------------------------------
 
-@dataclass
-class _Token:
-    start: int
-    end: int
-    text: str
-    norm: str
+class _NormCache(dict):
+    """token -> normal form, computed on first sight (policies reuse a small vocabulary)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 500_000:
+            self.clear()
+        value = self[word] = normalise(word)
+        return value
 
 
-@lru_cache(maxsize=64)
-def _tokens(text: str) -> tuple[_Token, ...]:
-    return tuple(_Token(m.start(), m.end(), m.group(), normalise(m.group())) for m in _TOKEN.finditer(text))
+_NORMS = _NormCache()
+
+
+class _Tokens:
+    """The word tokens of one text: their normal forms, and (computed when first needed) offsets."""
+
+    __slots__ = ("source", "words", "norms", "_spans")
+
+    def __init__(self, text: str):
+        self.source = text
+        self.words = _TOKEN.findall(text)
+        self.norms = list(map(_NORMS.__getitem__, self.words))
+        self._spans = None
+
+    def _span(self, i: int) -> tuple[int, int]:
+        if self._spans is None:
+            self._spans = [m.span() for m in _TOKEN.finditer(self.source)]
+        return self._spans[i]
+
+    def start(self, i: int) -> int:
+        return self._span(i)[0]
+
+    def end(self, i: int) -> int:
+        return self._span(i)[1]
+
+    def text(self, i: int) -> str:
+        return self.words[i]
+
+
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> _Tokens:
+    """Tokens of ``text``; the last few texts are kept, since each vocabulary scans the same sentence."""
+    return _Tokens(text)
 
 
 def _label_variants(label: str) -> list[list[str]]:
@@ -176,17 +207,22 @@ def _label_variants(label: str) -> list[list[str]]:
     return [[t for group in combo for t in group] for combo in product(*pieces)]
 
 
-def _all_caps_word(token: _Token) -> bool:
-    return len(token.text) >= 2 and token.text.isalpha() and token.text.isupper()
+def _all_caps_word(word: str) -> bool:
+    return len(word) >= 2 and word.isalpha() and word.isupper()
 
 
 class _Matcher:
-    """Longest-first, left-to-right, non-overlapping lookup of label token runs in text."""
+    """Longest-first, left-to-right, non-overlapping lookup of label token runs in text.
+
+    Runs are indexed by their first token (one-token labels) and first two tokens (longer ones),
+    so a token that starts no label costs one dict lookup.
+    """
 
     def __init__(self, entries, skip=frozenset()):
         self.skip = skip
         self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple]]] = {}
-        self.lengths: dict[str, list[int]] = {}
+        self.starts: set[str] = set()
+        self.longer: dict[tuple[str, str], list[int]] = {}
         for label, iri, proper in entries:
             for tokens in _label_variants(label):
                 shown = tuple(t for t in tokens if normalise(t) not in skip)
@@ -195,38 +231,51 @@ class _Matcher:
                 key = tuple(normalise(t) for t in shown)
                 rules = tuple(_case_rule(t, proper) for t in shown)
                 self.table.setdefault(key, []).append((iri, rules, shown))
-                self.lengths.setdefault(key[0], []).append(len(key))
-        for first, lengths in self.lengths.items():
-            self.lengths[first] = sorted(set(lengths), reverse=True)
+                self.starts.add(key[0])
+                if len(key) > 1:
+                    self.longer.setdefault(key[:2], []).append(len(key))
+        for pair, lengths in self.longer.items():
+            self.longer[pair] = sorted(set(lengths), reverse=True)
 
     def find(self, text: str):
-        """Yield (start, end, iri) for every match."""
+        """Yield (start, end, iri) for every match; iri is None for a phrase that must match nothing."""
         tokens = _tokens(text)
-        content = [i for i, t in enumerate(tokens) if t.norm not in self.skip] if self.skip else range(len(tokens))
-        position = 0
-        while position < len(content):
-            hit = self._match_at(text, tokens, content, position)
+        norms = tokens.norms
+        if self.skip:
+            content = [i for i, n in enumerate(norms) if n not in self.skip]
+            words = [norms[i] for i in content]
+        else:
+            content, words = None, norms
+        starts = self.starts
+        position, count = 0, len(words)
+        while position < count:
+            if words[position] not in starts:
+                position += 1
+                continue
+            hit = self._match_at(text, tokens, content, words, position)
             if hit is None:
                 position += 1
                 continue
             length, iri = hit
-            first, last = tokens[content[position]], tokens[content[position + length - 1]]
             if iri is not None:
-                yield first.start, last.end, iri
+                first = content[position] if content else position
+                last = content[position + length - 1] if content else position + length - 1
+                yield tokens.start(first), tokens.end(last), iri
             position += length
 
-    def _match_at(self, text, tokens, content, position):
-        first = tokens[content[position]].norm
-        for length in self.lengths.get(first, ()):
-            if position + length > len(content):
+    def _match_at(self, text, tokens, content, words, position):
+        lengths = self.longer.get(tuple(words[position:position + 2]), []) + [1]
+        for length in lengths:
+            if position + length > len(words):
                 continue
-            indices = [content[position + k] for k in range(length)]
-            key = tuple(tokens[i].norm for i in indices)
-            candidates = self.table.get(key)
-            if not candidates or not self._gaps_ok(text, tokens, indices[0], indices[-1]):
+            candidates = self.table.get(tuple(words[position:position + length]))
+            if not candidates:
+                continue
+            indices = content[position:position + length] if content else range(position, position + length)
+            if not self._gaps_ok(text, tokens, indices[0], indices[-1]):
                 continue
             for iri, rules, shown in candidates:
-                if all(_surface_ok(r, lt, tokens[i].text) for r, lt, i in zip(rules, shown, indices)):
+                if all(_surface_ok(r, lt, tokens.text(i)) for r, lt, i in zip(rules, shown, indices)):
                     if length == 1 and rules[0] == "upper" and self._inside_capitals(text, tokens, indices[0]):
                         continue
                     return length, iri
@@ -234,17 +283,22 @@ class _Matcher:
 
     @staticmethod
     def _gaps_ok(text, tokens, first, last) -> bool:
-        return all(_GAP.fullmatch(text[tokens[i].end:tokens[i + 1].start]) for i in range(first, last))
+        for i in range(first, last):
+            gap = text[tokens.end(i):tokens.start(i + 1)]
+            if not (_GAP.fullmatch(gap) or (_INITIAL_GAP.fullmatch(gap) and len(tokens.text(i)) == 1)):
+                return False
+        return True
 
     @staticmethod
     def _inside_capitals(text, tokens, index) -> bool:
         """True when a lone abbreviation sits in a heading: a capitalised word right before it, or two after."""
+        count = len(tokens.norms)
+
         def joined(a, b):
-            return text[tokens[a].end:tokens[b].start].isspace()
-        if index > 0 and _all_caps_word(tokens[index - 1]) and joined(index - 1, index):
+            return text[tokens.end(a):tokens.start(b)].isspace()
+        if index > 0 and _all_caps_word(tokens.text(index - 1)) and joined(index - 1, index):
             return True
-        after = tokens[index + 1:index + 3]
-        return (len(after) == 2 and all(_all_caps_word(t) for t in after)
+        return (index + 2 < count and _all_caps_word(tokens.text(index + 1)) and _all_caps_word(tokens.text(index + 2))
                 and joined(index, index + 1) and joined(index + 1, index + 2))
 
 

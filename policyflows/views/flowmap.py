@@ -45,8 +45,9 @@ POLICY_COLOURS = ("#1e88e5", "#8e24aa", "#00acc1", "#7cb342", "#6d4c41", "#fb8c0
 DATA_STYLE = {"background": "#eceff1", "border": "#90a4ae"}
 PLACE_STYLE = {"background": "#c8e6c9", "border": "#2e7d32"}
 
-COLUMN_X = {"data": 0, "recipient": 520, "jurisdiction": 1040}
+COLUMN_GAP = 520
 ROW_GAP = 46
+MAX_ROW_GAP = 3 * ROW_GAP
 MAX_EVIDENCE = 6          # sentences in one hover text; the rest are counted
 SMOOTH_EDGE_LIMIT = 800   # beyond this many edges curves cost more than they show
 GEO_WIDTH = 1800.0        # the globe's width on the canvas in the geo view
@@ -66,14 +67,17 @@ def build_map(flows: Iterable[dict], policies: Iterable[dict] = (), *, view: str
     graph = flow_graph(flows)
     policy_ids = sorted({f["policy"] for f in flows})
     positions = geo_layout(graph) if view == "geo" else column_layout(graph)
+    edges = display_edges(graph, policy_ids)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     for node in graph.nodes:
         net.add_node(node, **_node_style(graph, node, positions[node]))
-    for edge in display_edges(graph, policy_ids):
+    for edge in edges:
+        if len(edges) > SMOOTH_EDGE_LIMIT:  # on a big map curves cost more than they show
+            edge.pop("smooth", None)
         net.add_edge(edge.pop("from"), edge.pop("to"), **edge)
-    net.set_options(json.dumps(_vis_options(len(net.edges))))
+    net.set_options(json.dumps(_vis_options(len(edges))))
     net.flowmap_page = _page(flows, list(policies), policy_ids, term, view)
-    net.flowmap_backdrop = _backdrop() if view == "geo" else {"rings": []}
+    net.flowmap_backdrop = _backdrop(globe_width(column_layout(graph))) if view == "geo" else {"rings": []}
     return net
 
 
@@ -121,16 +125,21 @@ def column_layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     """(x, y) for every node: three columns, recipients grouped by kind.
 
     Data and places are ordered by the mean row of the recipients they connect to, so arrows
-    cross less; ties go by label.
+    cross less; ties go by label. Shorter columns spread over the height of the tallest (up to
+    a few rows apart) and columns move apart as they grow, so a big map stays readable in a
+    wide window instead of becoming one thin stripe.
     """
     recipients = sorted(layer_nodes(graph, "recipient"),
                         key=lambda n: (KIND_ORDER.get(graph.nodes[n]["kind"], 99), graph.nodes[n]["label"].casefold()))
     row = {n: i for i, n in enumerate(recipients)}
     data = _by_barycentre(graph, layer_nodes(graph, "data"), row, graph.successors)
     places = _by_barycentre(graph, layer_nodes(graph, "jurisdiction"), row, graph.predecessors)
+    columns = (data, recipients, places)
+    height = (max(len(c) for c in columns) - 1) * ROW_GAP
+    column_gap = max(COLUMN_GAP, 0.7 * height)
     positions = {}
-    for layer, column in (("data", data), ("recipient", recipients), ("jurisdiction", places)):
-        positions.update(_column(column, COLUMN_X[layer]))
+    for i, column in enumerate(columns):
+        positions.update(_column(column, i * column_gap, height))
     return positions
 
 
@@ -142,9 +151,12 @@ def _by_barycentre(graph, nodes, row, neighbours) -> list[str]:
     return sorted(nodes, key=lambda n: (centre(n), graph.nodes[n]["label"].casefold()))
 
 
-def _column(nodes: list[str], x: float) -> dict[str, tuple[float, float]]:
+def _column(nodes: list[str], x: float, height: float) -> dict[str, tuple[float, float]]:
+    if len(nodes) < 2:
+        return {n: (x, 0.0) for n in nodes}
+    gap = min(height / (len(nodes) - 1), MAX_ROW_GAP)
     middle = (len(nodes) - 1) / 2
-    return {n: (x, (i - middle) * ROW_GAP) for i, n in enumerate(nodes)}
+    return {n: (x, (i - middle) * gap) for i, n in enumerate(nodes)}
 
 
 def geo_layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
@@ -153,25 +165,33 @@ def geo_layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     Places whose code no coordinate source knows go in a row under the map.
     """
     positions = column_layout(graph)
-    left = -GEO_WIDTH / 2 - 500
-    for node, (x, y) in list(positions.items()):
-        layer = graph.nodes[node]["layer"]
-        if layer != "jurisdiction":
-            positions[node] = (left + x, y)
+    width = globe_width(positions)
+    recipient_x = max((positions[n][0] for n in layer_nodes(graph, "recipient")), default=0.0)
+    shift = -width / 2 - 300 - recipient_x
+    for node in graph.nodes:
+        if graph.nodes[node]["layer"] != "jurisdiction":
+            x, y = positions[node]
+            positions[node] = (x + shift, y)
     unknown = []
     for node in layer_nodes(graph, "jurisdiction"):
         latlng = geo.coordinates(graph.nodes[node].get("code"))
         if latlng is None:
             unknown.append(node)
         else:
-            positions[node] = geo.project(latlng, GEO_WIDTH)
+            positions[node] = geo.project(latlng, width)
     for i, node in enumerate(unknown):
-        positions[node] = (-GEO_WIDTH / 2 + 40 + i * 160, GEO_WIDTH / 4 + 80)
+        positions[node] = (-width / 2 + 40 + i * 160, width / 4 + 80)
     return positions
 
 
-def _backdrop() -> dict:
-    scale = GEO_WIDTH / 360.0
+def globe_width(positions: dict[str, tuple[float, float]]) -> float:
+    """How wide the world is drawn: wide enough to hold its own beside tall columns."""
+    ys = [y for _, y in positions.values()] or [0.0]
+    return max(GEO_WIDTH, 2.4 * (max(ys) - min(ys)))
+
+
+def _backdrop(width: float) -> dict:
+    scale = width / 360.0
     return {"rings": geo.world_outlines(), "x0": 0, "y0": 0, "scale": scale}
 
 
@@ -264,11 +284,24 @@ def _edge_style(graph, source, target, policy, negative, hops, colour_of) -> dic
             "dashes": [7, 5] if not stated else False, "width": 1.2 + math.log2(len(hops)),
             "policy": policy, "modality": modalities[0] if negative else "/".join(modalities),
             "stated": stated, "actions": sorted({h["action"] for h in hops})}
+    bend = _bend(policy, negative, colour_of)
+    if bend:
+        edge["smooth"] = bend
     if negative:
         edge.update(arrows={"to": {"enabled": True, "type": "bar", "scaleFactor": 1.1}}, label="✕ will not",
                     font={"color": "#d32f2f", "size": 12, "strokeWidth": 3, "strokeColor": "#ffffff"},
                     width=2.5)
     return edge
+
+
+def _bend(policy: str, negative: bool, colour_of: dict | None) -> dict | None:
+    """A curve of its own for an arrow that would otherwise lie on top of another between the
+    same two boxes: a will-not beside its positive twin, a second policy beside the first."""
+    index = list(colour_of).index(policy) if colour_of else 0
+    if not negative and index == 0:
+        return None
+    step = index + (1 if negative else 0)
+    return {"enabled": True, "type": "curvedCW" if step % 2 else "curvedCCW", "roundness": 0.12 * ((step + 1) // 2)}
 
 
 def edge_title(graph, source, target, policy, hops: list[dict]) -> str:

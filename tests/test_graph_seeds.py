@@ -1,0 +1,101 @@
+"""The graph stage on the seed policies: inferred flows say what they follow from, will-not wins."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from policyflows.ontology import Lexicon
+from policyflows.pipeline import graph_for_file
+from policyflows.vocab import PF
+
+
+@pytest.fixture(scope="module")
+def lex():
+    return Lexicon.load()
+
+
+@pytest.fixture(scope="module")
+def hualai(hualai_path, lex):
+    return graph_for_file(hualai_path, lexicon=lex)
+
+
+@pytest.fixture(scope="module")
+def seventymai(seventymai_path, lex):
+    return graph_for_file(seventymai_path, lexicon=lex)
+
+
+def _flows(pg, lex, term):
+    iris = set()
+    for c in lex.resolve(term):
+        iris |= {c.iri} | lex.narrower(c.iri)
+    return [f for f in pg.flows if f.data.iri in iris]
+
+
+def test_shared_personal_information_flows_for_each_collected_category_as_inference(hualai, lex):
+    mac = [f for f in _flows(hualai, lex, "MAC address") if f.action == "share" and not f.stated]
+    assert {f.recipient.kind for f in mac} >= {"affiliate", "service-provider", "third-party"}
+    for f in mac:
+        assert [v.label for v in f.via] == ["personal information"]
+        assert len(f.evidence) >= 2  # the sentence that collects it and the one that shares
+        assert any("MAC" in e.text for e in f.evidence)
+
+
+def test_data_centres_carry_to_cloud_video_with_its_retention(hualai, lex):
+    stored = [f for f in _flows(hualai, lex, "cloud video") if f.action == "store" and f.jurisdiction]
+    assert {f.jurisdiction.code for f in stored} == {"CN-BJ", "US", "SG", "IN", "RU", "DE"}
+    assert all(f.retention == "P7D" and f.stated is False for f in stored)
+
+
+def test_will_not_be_saved_overrides_inferred_storage_of_real_time_video(hualai, lex):
+    rt = [f for f in _flows(hualai, lex, "real-time video") if f.action == "store"]
+    positive = [f for f in rt if f.modality != "will-not"]
+    assert positive and all(f.overridden_by for f in positive)
+    assert any(f.modality == "will-not" and f.stated for f in rt)
+
+
+def test_categories_never_collected_get_no_flow(hualai, lex):
+    for term in ("biometric data", "health data", "credit card number"):
+        assert _flows(hualai, lex, term) == []
+
+
+def test_sd_card_video_goes_nowhere(hualai, lex):
+    sd = [f for f in pytest.importorskip("itertools").chain(_flows(hualai, lex, "video"))
+          if "sd" in f.data.label.lower()]
+    assert not [f for f in sd if f.modality != "will-not"]
+
+
+def test_sell_is_ruled_out_for_each_collected_category(seventymai, lex):
+    sells = [f for f in _flows(seventymai, lex, "phone number") if f.action == "sell"]
+    assert sells and all(f.modality == "will-not" for f in sells)
+
+
+def test_every_flow_in_the_rdf_cites_sentences_that_slice_the_text(seventymai):
+    g, text = seventymai.graph, seventymai.doc.text
+    flows = list(g.subjects(RDF.type, PF.Flow))
+    assert len(flows) == len(seventymai.flows)
+    for flow in flows:
+        sentences = list(g.objects(flow, PF.evidence))
+        assert sentences
+        for s in sentences:
+            start, end = int(g.value(s, PF.start)), int(g.value(s, PF.end))
+            assert text[start:end] == str(g.value(s, PF.text))
+        assert g.value(flow, PF.stated) in (Literal(True), Literal(False))
+        assert list(g.objects(flow, PF.derivedFrom))
+
+
+def test_inferred_flows_name_what_they_follow_from(hualai):
+    g = hualai.graph
+    inferred = [f for f in g.subjects(PF.stated, Literal(False))]
+    assert inferred
+    for f in inferred[:50]:
+        assert list(g.objects(f, PF.via)), "an inferred flow names its broader category"
+        assert len(list(g.objects(f, PF.derivedFrom))) >= 2
+
+
+def test_policy_node_carries_metadata_and_hash(hualai):
+    g, p = hualai.graph, hualai.iri
+    assert (p, RDF.type, PF.Policy) in g
+    assert str(g.value(p, PF.contact)) == "service@hualaikeji.com"
+    assert str(g.value(p, URIRef("http://purl.org/dc/terms/modified"))) == "2019-09-23"
+    assert len(str(g.value(p, PF.sha256))) == 64
