@@ -39,6 +39,15 @@ def _kept_share(paragraphs: list[str], cleaned: str) -> float:
     return sum(p in body for p in probes) / len(probes)
 
 
+def _assert_offsets(doc) -> None:
+    """Every sentence slices exactly its (stripped) text and stays inside its section."""
+    for i, s in enumerate(doc.sentences):
+        piece = doc.text[s.start:s.end]
+        assert piece and piece == piece.strip() == doc.sentence_text(i)
+        if s.section is not None:
+            assert doc.sections[s.section].start <= s.start and s.end <= doc.sections[s.section].end
+
+
 def test_the_corpus_is_there():
     assert len(IOT) == 9 and len(OPP) == 115
 
@@ -50,12 +59,14 @@ def test_opp115_policy_keeps_its_annotated_paragraphs(path: Path):
     paragraphs = [lxml.html.fragment_fromstring(p, create_parent="div").text_content()
                   for p in raw.split("|||") if p.strip()]
     assert doc.sentences
+    _assert_offsets(doc)
     assert _kept_share(paragraphs, doc.text) >= 0.95
 
 
 @pytest.mark.parametrize("path", IOT, ids=lambda p: p.stem)
 def test_vendor_page_keeps_its_body_and_drops_navigation(path: Path):
     doc = read(path)
+    _assert_offsets(doc)
     root = lxml.html.document_fromstring(repair(path.read_text(encoding="utf-8", errors="replace")))
     for element in root.xpath("//script | //style | //noscript"):
         element.drop_tree()

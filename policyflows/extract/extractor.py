@@ -26,7 +26,9 @@ from policyflows.extract.sentence import (
 from policyflows.vocab import PF, policy_iri, slug
 
 PERSONAL_INFORMATION = str(PF.PersonalInformation)
-CHILDREN = re.compile(r"\bfrom (?:minors|children|kids|a child|persons? under|anyone under|individuals under)\b", re.I)
+CHILDREN = re.compile(r"\b(?:from|of|about|by) (?:minors|children|kids|a child|persons? under|anyone under|individuals under|"
+                      r"(?:children|minors|users|individuals|persons|anyone) under(?: the age of)? \d+)\b", re.I)
+_AGE_LIMIT = re.compile(r"\bage of \d+|\bunder \d+", re.I)
 _GERUND_ITEM = re.compile(r"^\s*[·•\-–]?\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?[A-Z][a-z]+ing\b")
 _PURPOSE_ITEM_CUT = re.compile(r",? (?:including|such as|for example|e\.g\.)\b|[;:(]|\. ")
 _QUESTION = re.compile(r"\?\s*$")
@@ -258,7 +260,7 @@ class Extractor:
         if terms and verb.modality == "will-not":
             terms = _without_examples_parent(terms, self.lex)
         if CHILDREN.search(view.text):
-            terms = self._children(terms)
+            terms = self._children([t for t in terms if not _AGE_LIMIT.search(view.text) or t.label != "age"])
         return _unique(terms)
 
     def _usable(self, view: SentenceView, start: int, end: int) -> list:
@@ -350,9 +352,9 @@ class Extractor:
         return _unique([view.text[s.start:s.end].strip(" ,;.") for s in view.condition_spans])
 
     def _places(self, view: SentenceView, verb: Verb) -> list[Term]:
-        if verb.action not in {"store", "transfer", "share", "retain", "use"}:
+        if verb.action not in {"store", "transfer", "share", "retain"}:
             return []
-        if verb.action in {"share", "use"} and not self.cues.storage_location.search(view.text):
+        if verb.action == "share" and not self.cues.storage_location.search(view.text):
             return []
         return _unique([Term(m.iri, m.label, m.code) for m in view.places])
 

@@ -40,7 +40,7 @@ _RELATIVE = re.compile(r"(?:\b(?:information|data|details|content)\s+(?:that\s+|
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
 _PERSONAL_USE_NOUN = re.compile(r"^\s+(?:of|by)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=[A-Z])", re.IGNORECASE)
-_COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|,)\s*)+$", re.IGNORECASE)
+_COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|otherwise|also|then|,)\s*)+$", re.IGNORECASE)
 _SKIP_PARENTHESIS = re.compile(r"\((?:which|who|that|as defined|defined|as described|see|hereinafter|collectively)\b[^)]*\)",
                                re.IGNORECASE)
 _LAW_CONTEXT = re.compile(r"(?:laws?|legislation|regulations?|courts?|governed|jurisdiction|signed|citizens?|residents?|"
@@ -216,6 +216,12 @@ def coordinated(view: SentenceView, left: Verb, right: Verb) -> bool:
     return bool(_COORDINATION.match(view.text[left.end:right.start]))
 
 
+_PERSON_PLACE = re.compile(r"(?:you are|you're|if you|users?|residents?|individuals?|customers?|persons?)\s+(?:\w+\s+){0,2}?"
+                           r"(?:located|based|resident|residing|living|who live)?\s*(?:in|outside(?: of)?|of)\s+(?:the\s+)?$",
+                           re.IGNORECASE)
+
+
 def law_context(text: str, start: int) -> bool:
-    """A place named as a law's or a court's, not as where data goes."""
-    return bool(_LAW_CONTEXT.search(text[max(0, start - 60):start]))
+    """A place named as a law's, a court's or the person's own, not as where data goes."""
+    before = text[max(0, start - 60):start]
+    return bool(_LAW_CONTEXT.search(before) or _PERSON_PLACE.search(before))

@@ -84,10 +84,10 @@ def _split_headings(text: str) -> list[Block]:
 def _heading_spans(text: str) -> list[tuple[int, int, str]]:
     spans = []
     for m in _NUMBERED_TITLE.finditer(text):
-        if _is_title_case(m.group(2), _rules()["numbered_title_max_words"]):
+        if is_title_case(m.group(2), _rules()["numbered_title_max_words"]):
             spans.append((m.start(), m.end(), f"{m.group(1)}. {m.group(2).strip()}"))
     for m in _BRACKETED.finditer(text):
-        if _is_title_case(m.group(1), _rules()["bracketed_max_words"]) and _opens_or_follows_title(text, m.start()):
+        if is_title_case(m.group(1), _rules()["bracketed_max_words"]) and _opens_or_follows_title(text, m.start()):
             spans.append((m.start(), m.end(), m.group(1).strip()))
     spans.extend(_caps_spans(text))
     return spans
@@ -174,7 +174,7 @@ def _opens_or_follows_title(text: str, position: int) -> bool:
     """At a sentence start, or after a Title Case fragment that opens the paragraph ("User Agreement [Notice]")."""
     head = text[:position].strip()
     return _opens_sentence(text, position) or (
-        not _SENTENCE_END.search(head) and _is_title_case(head, _rules()["title_fragment_max_words"]))
+        not _SENTENCE_END.search(head) and is_title_case(head, _rules()["title_fragment_max_words"]))
 
 
 def _opens_sentence(text: str, position: int) -> bool:
@@ -182,7 +182,7 @@ def _opens_sentence(text: str, position: int) -> bool:
     return not head or head[-1] in ".!?:;”\")]"
 
 
-def _is_title_case(phrase: str, max_words: int) -> bool:
+def is_title_case(phrase: str, max_words: int) -> bool:
     words = phrase.split()
     if not words or len(words) > max_words:
         return False
@@ -193,6 +193,6 @@ def _is_title_case(phrase: str, max_words: int) -> bool:
 def _promote_title_fragment(block: Block) -> Block:
     """A short Title Case paragraph without end punctuation ("User Agreement") is a heading."""
     text = block.text
-    if block.kind == PARAGRAPH and text[-1] not in ".!?:;," and _is_title_case(text, _rules()["title_fragment_max_words"]):
+    if block.kind == PARAGRAPH and text[-1] not in ".!?:;," and is_title_case(text, _rules()["title_fragment_max_words"]):
         return Block(HEADING, text)
     return block

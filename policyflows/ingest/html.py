@@ -14,7 +14,7 @@ from lxml import etree
 
 from policyflows.ingest import clean, rules
 from policyflows.ingest.blocks import HEADING, ITEM, PARAGRAPH, Block
-from policyflows.ingest.headings import split_paragraph
+from policyflows.ingest.headings import is_title_case, split_paragraph
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCK_TAGS = {"p", "div", "section", "article", "main", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th",
@@ -28,6 +28,8 @@ _MARKER_SPLIT = re.compile(r"[\s_-]+")
 # opp115 marks the paragraphs of its annotated policies with |||.
 _PARAGRAPH_MARK = "|||"
 _SHORT_HEADING = 150
+_TITLE_LINE_WORDS = 8
+_NOT_TITLE = re.compile(r"[\d,@|/©®™]")
 # An element holding more than this share of the page's text is the content, whatever its class says.
 _CONTENT_SHARE = 0.4
 # trafilatura's extraction is used when it keeps this share of the prose paragraphs our own walk finds:
@@ -278,7 +280,7 @@ class _Walker:
             self._add(text, bold, kind if n == 0 else PARAGRAPH)
 
     def _add(self, text: str, bold: int, kind: str) -> None:
-        if bold >= 0.9 * len(text.replace(" ", "")) and _heading_like(text):
+        if (bold >= 0.9 * len(text.replace(" ", "")) and _heading_like(text)) or (kind == PARAGRAPH and _title_line(text)):
             self.blocks.append(Block(HEADING, text))
             return
         for n, block in enumerate(split_paragraph(text, promote_titles=False)):
@@ -302,6 +304,15 @@ def _join_run_on(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
         else:
             joined.append((text, bold))
     return joined
+
+
+def _title_line(text: str) -> bool:
+    """A line of its own in Title Case ("Use of Cookies"): a heading set in plain type.
+
+    Stricter than in plain text: no digits, commas or "@", which mark address lines and labels.
+    """
+    return (len(text.split()) <= _TITLE_LINE_WORDS and not _NOT_TITLE.search(text) and text[-1] not in ".:;!"
+            and is_title_case(text, _TITLE_LINE_WORDS))
 
 
 def _heading_like(text: str) -> bool:

@@ -20,6 +20,7 @@ _MONTHS = {m: n for n, names in enumerate([
     ("november", "nov"), ("december", "dec")], start=1) for m in names}
 _CUE_REACH = 60
 _DATE_REACH = 32  # the longest date form before its year: "23rd day of September, "
+_DATE_REACH_AFTER = 6  # the month and day after the year in "2019-09-23"
 _YEAR_ONLY = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -150,7 +151,9 @@ def _dates(text: str) -> list[tuple[int, str]]:
     for year in _YEAR_ONLY.finditer(text):
         window_start = max(0, year.start() - _DATE_REACH)
         for form in _DATE_FORMS:
-            match = next((m for m in form.finditer(text, window_start, year.end()) if m.end() == year.end()), None)
+            window_end = min(len(text), year.end() + _DATE_REACH_AFTER)
+            match = next((m for m in form.finditer(text, window_start, window_end)
+                          if m.start() <= year.start() and year.end() <= m.end()), None)
             if match:
                 iso = _iso(match)
                 if iso:

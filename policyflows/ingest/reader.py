@@ -71,12 +71,26 @@ def _blocks(data: bytes, kind: str, where) -> tuple[str | None, list[Block]]:
 
 
 def iter_policy_files(paths: Iterable) -> Iterator[Path]:
-    """The policy files in ``paths``: files as given, folders expanded (sorted, policy-like suffixes)."""
+    """The policy files in ``paths``: files as given, folders expanded (sorted, policy-like suffixes).
+
+    A folder's hidden files and its README/LICENSE/CHANGELOG notes are not policies and are skipped;
+    a file named explicitly is always yielded (``read`` then says what is wrong with it).
+    """
     for given in paths:
         given = Path(given)
         if given.is_dir():
-            yield from sorted(p for p in given.rglob("*")
-                              if p.is_file() and p.suffix.lower() in formats.POLICY_SUFFIXES
-                              and not any(part.startswith(".") for part in p.relative_to(given).parts))
+            yield from sorted(p for p in given.rglob("*") if _is_policy_file(p, given))
         else:
             yield given
+
+
+# A corpus folder's own notes ("README-OPP115.txt") describe the policies; they are not one.
+_NOT_POLICIES = ("readme", "license", "licence", "changelog")
+
+
+def _is_policy_file(path: Path, folder: Path) -> bool:
+    if not path.is_file() or path.suffix.lower() not in formats.POLICY_SUFFIXES:
+        return False
+    if any(part.startswith(".") for part in path.relative_to(folder).parts):
+        return False
+    return not path.name.lower().startswith(_NOT_POLICIES)

@@ -1,0 +1,63 @@
+"""`policyflows ontology …`: inspect and check the ontology."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def ontology():
+    """Inspect and check the ontology (counts, consistency, SHACL)."""
+
+
+@ontology.command()
+@click.option("--dpv", "dpv_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Check DPV IRIs against this copy of DPV (its dpv.ttl, pd.ttl, tech.ttl, loc.ttl) "
+                   "instead of the generated extracts.")
+@click.option("--reason/--no-reason", default=True, show_default=True, help="Run HermiT (needs Java; ~5–15 s).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def check(dpv_dir, reason, fmt):
+    """Load the ontology, count its vocabulary, check DPV links and run HermiT.
+
+    Exits 1 when HermiT finds the ontology inconsistent or a DPV IRI it uses does not exist.
+
+    \b
+    Example:
+      policyflows ontology check
+      policyflows ontology check --dpv ../shared/dpv --format json
+    """
+    from policyflows.ontology.check import counts, dangling_dpv_iris
+    from policyflows.ontology.graph import ontology_graph
+
+    result = {"counts": counts(ontology_graph()), "dangling_dpv_iris": dangling_dpv_iris(dpv_dir=dpv_dir)}
+    if reason:
+        from policyflows.ontology.reasoning import check as hermit
+        report = hermit()
+        result["consistent"] = report.consistent
+        result["reasoning_seconds"] = round(report.seconds, 1)
+        if report.error:
+            result["reasoning_error"] = report.error
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+    else:
+        _print_table(result)
+    if result["dangling_dpv_iris"] or result.get("consistent") is False:
+        sys.exit(1)
+
+
+def _print_table(result: dict) -> None:
+    rows = list(result["counts"].items())
+    if "consistent" in result:
+        verdict = "consistent" if result["consistent"] else "INCONSISTENT"
+        rows.append(("HermiT", f"{verdict} ({result['reasoning_seconds']} s)"))
+    rows.append(("dangling DPV IRIs", len(result["dangling_dpv_iris"])))
+    width = max(len(name) for name, _ in rows)
+    click.echo(f"| {'what'.ljust(width)} | count |")
+    click.echo(f"| {'-' * width} | ----- |")
+    for name, value in rows:
+        click.echo(f"| {name.ljust(width)} | {value} |")
+    for iri in result["dangling_dpv_iris"]:
+        click.echo(f"dangling: {iri}", err=True)

@@ -1,0 +1,160 @@
+"""Reason over the ontology with owlready2 and HermiT: consistency, and what follows from it.
+
+    >>> from policyflows.ontology.reasoning import check
+    >>> report = check()                      # the ontology alone
+    >>> report.consistent, report.seconds
+    >>> report = check(extra_graph=g)         # with individuals: flows, policies, typed data …
+    >>> report.types["https://w3id.org/policyflows/policy/x/flow/1"]   # every class it belongs to
+
+owlready2 does not read Turtle (it fails silently on it), so the ontology is serialised to
+N-Triples first. The reasoning copy leaves out loc.ttl (5 000 places HermiT does not need),
+gazetteer.ttl (labels only) and shapes.ttl (SHACL), and replaces xsd:duration, which is not in
+the OWL 2 datatype map HermiT accepts, by xsd:string. Places named by the extra graph are added
+back as individuals with their country (pf:inCountry) and countries declared all different, so
+that the SWRL rules of the ontology (pf:swrlRule, e.g. pf:CrossBorderTransfer) can tell them apart.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from policyflows.ontology.graph import read_ontology
+from policyflows.vocab import PF
+
+LEFT_OUT = ("loc.ttl", "gazetteer.ttl", "shapes.ttl")
+PLACE_PROPERTIES = (PF.jurisdiction, PF.controllerCountry)
+
+
+@dataclass
+class Report:
+    """What HermiT found: consistency, and for each individual of the extra graph every class it belongs to."""
+
+    consistent: bool
+    seconds: float
+    types: dict[str, set[str]] = field(default_factory=dict)
+    inferred: dict[str, set[str]] = field(default_factory=dict)  # types beyond the asserted ones
+    error: str = ""
+
+    def is_a(self, individual, cls) -> bool:
+        return str(cls) in self.types.get(str(individual), set())
+
+
+def reasoning_graph(extra_graph: Graph | None = None) -> Graph:
+    """The ontology as HermiT should see it, with ``extra_graph`` and the facts about its places."""
+    graph = read_ontology(exclude=LEFT_OUT)
+    if extra_graph is not None:
+        for triple in extra_graph:
+            graph.add(triple)
+    _drop_unsupported_datatypes(graph)
+    _add_places(graph)
+    return graph
+
+
+def _drop_unsupported_datatypes(graph: Graph) -> None:
+    graph.remove((None, RDFS.range, XSD.duration))
+    for s, p, o in list(graph):
+        if isinstance(o, Literal) and o.datatype == XSD.duration:
+            graph.remove((s, p, o))
+            graph.add((s, p, Literal(str(o), datatype=XSD.string)))
+
+
+def _country_of(place: str, lexicon) -> str | None:
+    """The country a loc place lies in (itself for a country), following the lexicon's broader places."""
+    todo, seen = [place], set()
+    while todo:
+        node = todo.pop(0)
+        if node in seen:
+            continue
+        seen.add(node)
+        concept = lexicon.concepts.get(node)
+        if concept is None:
+            continue
+        code = concept.get("code") or ""
+        if len(code) == 2 and code.isalpha():
+            return node
+        todo.extend(concept.get("parents", ()))
+    return None
+
+
+def _add_places(graph: Graph) -> None:
+    from policyflows.ontology.lexicon import Lexicon
+
+    lexicon = Lexicon.load()
+    countries = set()
+    for prop in PLACE_PROPERTIES:
+        for place in set(graph.objects(None, prop)):
+            country = _country_of(str(place), lexicon)
+            graph.add((place, RDF.type, OWL.NamedIndividual))
+            if country:
+                countries.add(URIRef(country))
+                graph.add((place, PF.inCountry, URIRef(country)))
+                graph.add((URIRef(country), RDF.type, OWL.NamedIndividual))
+    if len(countries) > 1:
+        members = BNode()
+        Collection(graph, members, sorted(countries))
+        different = BNode()
+        graph.add((different, RDF.type, OWL.AllDifferent))
+        graph.add((different, OWL.distinctMembers, members))
+
+
+def _install_rules(ontology, graph: Graph) -> None:
+    import owlready2
+
+    namespace = ontology.get_namespace(str(PF))
+    for _, rule in graph.subject_objects(PF.swrlRule):
+        with ontology:
+            owlready2.Imp().set_as_rule(str(rule), namespaces=[namespace])
+
+
+def _load_world(graph: Graph, folder: Path):
+    import owlready2
+
+    path = folder / "ontology.nt"
+    path.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
+    world = owlready2.World()
+    ontology = world.get_ontology(path.as_uri()).load(format="ntriples")
+    return world, ontology
+
+
+def _types(world, individuals) -> dict[str, set[str]]:
+    found = {}
+    for iri in individuals:
+        entity = world[str(iri)]
+        if entity is None or not hasattr(entity, "is_a"):
+            continue
+        classes = set()
+        for cls in entity.is_a:
+            if hasattr(cls, "ancestors"):
+                classes |= {c.iri for c in cls.ancestors() if hasattr(c, "iri")}
+        classes.discard(str(OWL.Thing))
+        found[str(iri)] = classes
+    return found
+
+
+def check(extra_graph: Graph | None = None) -> Report:
+    """Run HermiT on the ontology (and ``extra_graph``); never raises on inconsistency, reports it.
+
+    :raises FileNotFoundError: Java is not installed (HermiT runs on it).
+    """
+    import owlready2
+
+    graph = reasoning_graph(extra_graph)
+    subjects = sorted({s for s in (extra_graph or Graph()).subjects(RDF.type, None) if isinstance(s, URIRef)}, key=str)
+    asserted = {str(s): {str(o) for o in graph.objects(s, RDF.type)} for s in subjects}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="policyflows-owl-") as folder:
+        world, ontology = _load_world(graph, Path(folder))
+        _install_rules(ontology, graph)
+        try:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            return Report(False, time.perf_counter() - started, error=str(exc) or "inconsistent ontology")
+        types = _types(world, subjects)
+    inferred = {iri: classes - asserted.get(iri, set()) for iri, classes in types.items()}
+    return Report(True, time.perf_counter() - started, types, inferred)

@@ -1,0 +1,70 @@
+"""Validate a graph the project wrote against ontology/shapes.ttl (SHACL, with pyshacl).
+
+    >>> from policyflows.ontology.shapes import validate
+    >>> report = validate(graph)          # an rdflib Graph or Dataset of one or more policies
+    >>> report.conforms, len(report.results)
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from policyflows.resources import ontology_dir
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result: the node at fault, the property path, the shape's message."""
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str
+    value: str | None = None
+
+
+@dataclass
+class ShapesReport:
+    conforms: bool
+    results: list[Violation] = field(default_factory=list)
+    text: str = ""
+    seconds: float = 0.0
+
+    def messages(self) -> list[str]:
+        return [v.message for v in self.results]
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """The SHACL shapes of ontology/shapes.ttl, parsed once."""
+    return Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
+
+
+def shape_count() -> int:
+    return len(set(shapes_graph().subjects(RDF.type, SH.NodeShape)))
+
+
+def _violations(results: Graph) -> list[Violation]:
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        def value(predicate):
+            v = results.value(result, predicate)
+            return None if v is None else str(v)
+        found.append(Violation(focus=value(SH.focusNode) or "", path=value(SH.resultPath),
+                               message=value(SH.resultMessage) or "", severity=(value(SH.resultSeverity) or "").rsplit("#", 1)[-1],
+                               value=value(SH.value)))
+    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+
+
+def validate(graph) -> ShapesReport:
+    """Check ``graph`` (an rdflib Graph, or a Dataset whose named graphs are each checked) against the shapes."""
+    import pyshacl
+
+    started = time.perf_counter()
+    conforms, results, text = pyshacl.validate(graph, shacl_graph=shapes_graph(), inference="none",
+                                               allow_warnings=True, advanced=True)
+    return ShapesReport(bool(conforms), _violations(results), text, time.perf_counter() - started)

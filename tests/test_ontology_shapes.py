@@ -1,0 +1,142 @@
+"""SHACL shapes: a correct policy graph passes, and each kind of broken graph is rejected for its reason."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+
+from policyflows.ontology.shapes import shape_count, validate
+
+TEXT = "Cloud cached video will keep 7 days on the server. Hualai has data centers in Beijing."
+
+GOOD = f"""
+@prefix pf:   <https://w3id.org/policyflows/ns#> .
+@prefix loc:  <https://w3id.org/dpv/loc#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix p:    <https://w3id.org/policyflows/policy/example/> .
+
+<https://w3id.org/policyflows/policy/example> a pf:Policy ; pf:policyId "example" ;
+    dct:title "Example" ; pf:controller p:party ; pf:sha256 "{'a' * 64}" ; pf:textLength {len(TEXT)} .
+p:party a pf:FirstParty ; rdfs:label "Example" ; pf:kindCode "first-party" .
+p:xiaomi a pf:ThirdParty ; rdfs:label "Xiaomi" ; pf:kindCode "third-party" ; pf:organisation pf:Xiaomi .
+p:s0 a pf:Sentence ; pf:text "{TEXT[:50]}" ; pf:start 0 ; pf:end 50 ; pf:sentenceIndex 0 ;
+    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
+p:s1 a pf:Sentence ; pf:text "{TEXT[51:]}" ; pf:start 51 ; pf:end {len(TEXT)} ; pf:sentenceIndex 1 ;
+    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
+p:st1 a pf:Statement ; pf:action pf:StoreAction ; pf:modality pf:Will ; pf:actor p:party ;
+    pf:data pf:CloudCachedVideo ; pf:retention "P7D"^^xsd:duration ; pf:evidence p:s0 ;
+    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
+p:f1 a pf:Flow ; pf:data pf:CloudCachedVideo ; pf:action pf:StoreAction ; pf:modality pf:Will ;
+    pf:recipient p:party ; pf:jurisdiction loc:CN-BJ ; pf:purpose pf:MotionDetectionAlarm ;
+    pf:retention "P7D"^^xsd:duration ; pf:stated false ; pf:via pf:PersonalInformation ;
+    pf:derivedFrom p:st1 ; pf:evidence p:s0, p:s1 ; pf:inPolicy <https://w3id.org/policyflows/policy/example> .
+p:f2 a pf:Flow ; pf:data pf:CloudCachedVideo ; pf:action pf:Share ; pf:modality pf:May ;
+    pf:recipient p:xiaomi ; pf:stated true ; pf:evidence p:s0 ;
+    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
+"""
+
+PREFIXES = GOOD.split("\n<https")[0]
+
+
+def graph_of(turtle: str) -> Graph:
+    return Graph().parse(data=turtle, format="turtle")
+
+
+def broken(remove: str = "", add: str = "") -> Graph:
+    """The good graph with some triples taken out (as Turtle lines) and others added."""
+    graph = graph_of(GOOD)
+    if remove:
+        for triple in graph_of(PREFIXES + remove):
+            graph.remove(triple)
+    if add:
+        graph.parse(data=PREFIXES + add, format="turtle")
+    return graph
+
+
+def failing_paths(report) -> set[str]:
+    return {v.path.rsplit("#", 1)[-1] if v.path else "" for v in report.results}
+
+
+def test_the_shapes_file_declares_node_shapes():
+    assert shape_count() >= 6
+
+
+def test_a_correct_policy_graph_conforms():
+    report = validate(graph_of(GOOD))
+    assert report.conforms, report.text
+
+
+def test_a_flow_without_evidence_is_rejected():
+    report = validate(broken(remove="p:f2 pf:evidence p:s0 ."))
+    assert not report.conforms
+    assert {v.focus.rsplit("/", 1)[-1] for v in report.results} == {"f2"}
+    assert "evidence" in failing_paths(report)
+
+
+def test_sentence_offsets_beyond_the_text_are_rejected():
+    report = validate(broken(remove=f"p:s1 pf:end {len(TEXT)} .", add=f"p:s1 pf:end {len(TEXT) + 40} ."))
+    assert not report.conforms
+    assert any("out of range" in m for m in report.messages())
+
+
+def test_a_sentence_ending_before_it_starts_is_rejected():
+    report = validate(broken(remove="p:s0 pf:start 0 .", add="p:s0 pf:start 60 ."))
+    assert any("out of range" in m for m in report.messages())
+
+
+def test_sentence_text_must_be_as_long_as_its_offsets():
+    report = validate(broken(remove='p:s0 pf:end 50 .', add='p:s0 pf:end 49 .'))
+    assert any("end − start" in m for m in report.messages())
+
+
+def test_an_unknown_action_is_rejected():
+    report = validate(broken(remove="p:f2 pf:action pf:Share .", add="p:f2 pf:action pf:Broadcast ."))
+    assert not report.conforms
+    assert "action" in failing_paths(report)
+
+
+def test_two_actions_on_one_flow_are_rejected():
+    report = validate(broken(add="p:f2 pf:action pf:Sell ."))
+    assert "action" in failing_paths(report)
+
+
+def test_a_modality_outside_the_three_values_is_rejected():
+    report = validate(broken(remove="p:st1 pf:modality pf:Will .", add="p:st1 pf:modality pf:Might ."))
+    assert not report.conforms
+    assert "modality" in failing_paths(report)
+
+
+def test_a_flow_without_data_is_rejected():
+    report = validate(broken(remove="p:f1 pf:data pf:CloudCachedVideo ."))
+    assert not report.conforms
+    assert "data" in failing_paths(report)
+
+
+def test_a_flow_with_two_data_categories_is_rejected():
+    report = validate(broken(add="p:f1 pf:data pf:Video ."))
+    assert "data" in failing_paths(report)
+
+
+def test_a_flow_must_say_whether_it_is_stated():
+    report = validate(broken(remove="p:f2 pf:stated true ."))
+    assert "stated" in failing_paths(report)
+
+
+def test_retention_must_be_a_duration():
+    report = validate(broken(remove='p:f1 pf:retention "P7D"^^xsd:duration .', add='p:f1 pf:retention "7 days" .'))
+    assert "retention" in failing_paths(report)
+
+
+def test_a_recipient_needs_one_of_the_nine_kinds():
+    report = validate(broken(remove='p:xiaomi pf:kindCode "third-party" .', add='p:xiaomi pf:kindCode "friend" .'))
+    assert not report.conforms
+    assert "kindCode" in failing_paths(report) or "recipient" in failing_paths(report)
+
+
+@pytest.mark.parametrize("predicate", ["pf:policyId", "pf:sha256", "pf:textLength"])
+def test_a_policy_needs_its_identity(predicate):
+    line = {"pf:policyId": 'pf:policyId "example"', "pf:sha256": f'pf:sha256 "{"a" * 64}"',
+            "pf:textLength": f"pf:textLength {len(TEXT)}"}[predicate]
+    report = validate(broken(remove=f"<https://w3id.org/policyflows/policy/example> {line} ."))
+    assert predicate.split(":")[1] in failing_paths(report)
