@@ -17,20 +17,34 @@ from policyflows.vocab import ACTIONS, KINDS, MODALITIES, PF, flow_iri, party_ir
 _POLICY_LOCAL = "/purpose/"
 
 
+class _Triples(set):
+    """A plain set of triples with Graph.add's signature: collecting is cheap, rdflib's store is not."""
+
+    def add(self, triple):  # noqa: D401 - same call shape as rdflib.Graph.add
+        set.add(self, triple)
+
+
+def to_rdflib(triples) -> Graph:
+    g = Graph()
+    for prefix, ns in (("pf", PF), ("dct", DCTERMS), ("skos", SKOS)):
+        g.bind(prefix, ns)
+    for t in triples:
+        g.add(t)
+    return g
+
+
 class PolicyGraphWriter:
-    """Writes one policy's named-graph content into an rdflib Graph."""
+    """Writes one policy's named-graph content as triples (rdflib terms)."""
 
     def __init__(self, doc, lexicon=None):
         self.doc = doc
         self.lex = lexicon
-        self.g = Graph()
-        for prefix, ns in (("pf", PF), ("dct", DCTERMS), ("skos", SKOS)):
-            self.g.bind(prefix, ns)
+        self.g = _Triples()
         self.policy = policy_iri(doc.policy)
         self._parties: dict[tuple, URIRef] = {}
         self._sentences: set[int] = set()
 
-    def write(self, statements: list[Statement], flows: list[Flow]) -> Graph:
+    def write(self, statements: list[Statement], flows: list[Flow]) -> set:
         self._policy()
         st_iris = [self._statement(n, st) for n, st in enumerate(statements)]
         for f in flows:
@@ -166,5 +180,11 @@ def _is_iso_date(value: str) -> bool:
         return False
 
 
-def policy_graph(doc, statements: list[Statement], flows: list[Flow]) -> Graph:
+def policy_triples(doc, statements: list[Statement], flows: list[Flow]) -> set:
+    """The triples of the policy's named graph, as a set of rdflib-term tuples."""
     return PolicyGraphWriter(doc).write(statements, flows)
+
+
+def policy_graph(doc, statements: list[Statement], flows: list[Flow]) -> Graph:
+    """The same as an rdflib Graph (for SHACL, serialising, owlready2)."""
+    return to_rdflib(policy_triples(doc, statements, flows))

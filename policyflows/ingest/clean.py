@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 import ftfy
@@ -15,6 +16,11 @@ _DECLARATIONS = r"\{\s*(?:[\w-]+\s*:[^{};]*(?:;\s*|(?=\})))*\}"
 _CSS_RULE = re.compile(rf"{_SELECTOR_LIST}\s*{_DECLARATIONS}")
 # At-rules may nest one level of ordinary rules: @media screen and (...) { .a { … } }
 _CSS_AT_RULE = re.compile(r"@(?:media|supports|font-face|keyframes|-webkit-keyframes|page|import|charset)\b[^{};]*(?:;|\{(?:[^{}]*\{[^{}]*\})*[^{}]*\})")
+# ftfy is slow on long lines; mojibake never spans an ASCII space, so pieces of about a
+# thousand characters cut at a space (or a line end) are repaired alike, and pure-ASCII ones skipped.
+_CHUNK = re.compile(r"[^\n]{1,1000}(?: |\n|$)|[^\n]{1,1000}|\n", re.DOTALL)
+# UTF-8 read as Latin-1/Windows-1252 always shows a lead byte 0xC2–0xF4 as one of these letters.
+_MOJIBAKE_LEAD = re.compile("[\u00c2-\u00f4]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -31,13 +37,22 @@ def _invisible() -> dict[int, None]:
 
 def repair(text: str) -> str:
     """Undo mojibake (ftfy, then residues ftfy cannot see) and drop characters that carry no text."""
-    # Curly quotes stay: evidence quoted from the cleaned text should read as the policy wrote it.
-    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    text = "".join(_fix_chunk(chunk) for chunk in _CHUNK.findall(text))
     for pattern, replacement in _residues():
         text = pattern.sub(replacement, text)
     text = text.translate(_invisible())
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
+
+
+def _fix_chunk(chunk: str) -> str:
+    """ftfy on text that can hold mojibake; NFC only on the rest (most of a policy)."""
+    if chunk.isascii():
+        return chunk
+    if not _MOJIBAKE_LEAD.search(chunk):
+        return unicodedata.normalize("NFC", chunk)
+    # Curly quotes stay: evidence quoted from the cleaned text should read as the policy wrote it.
+    return ftfy.fix_text(chunk, normalization="NFC", uncurl_quotes=False)
 
 
 def strip_leaked_css(text: str) -> str:

@@ -48,9 +48,13 @@ def extract(text: str, title: str | None) -> Metadata:
 def find_contacts(text: str) -> list[str]:
     """E-mail addresses in order of first appearance, without repeats (compared in lower case)."""
     seen: dict[str, str] = {}
-    for match in _EMAIL.finditer(text):
-        address = match.group().rstrip(".")
-        seen.setdefault(address.lower(), address)
+    at = text.find("@")
+    while at >= 0:
+        match = next((m for m in _EMAIL.finditer(text, max(0, at - 64), at + 256) if m.start() < at < m.end()), None)
+        if match:
+            address = match.group().rstrip(".")
+            seen.setdefault(address.lower(), address)
+        at = text.find("@", match.end() if match else at + 1)
     return list(seen.values())
 
 

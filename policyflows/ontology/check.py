@@ -27,7 +27,7 @@ def _alt_labels(graph: Graph, concepts) -> int:
 def counts(graph: Graph) -> dict[str, int]:
     """Sizes of the vocabulary in ``graph`` (the whole ontology)."""
     data = data_concepts(graph)
-    personal = {iri for iri in data if PF.NonPersonalData not in _chain(graph, URIRef(iri))}
+    personal = {iri for iri in data if PF.PersonalInformation in _chain(graph, URIRef(iri)) | {URIRef(iri)}}
     recipients = recipient_concepts(graph)
     organisations = {iri for iri, c in recipients.items() if c.get("organisation")}
     kinds = {iri for iri in recipients if iri not in organisations}

@@ -16,9 +16,9 @@ under a second; a regular-expression alternation over ~20 000 place and category
 slower in Python's backtracking engine.
 
 Two rules keep matches honest:
-  - tokens of a label written in capitals of up to four letters ("MAC", "US", "IP") must be
-    capitals in the text, and a label that is only such a token is not matched inside a run of
-    capitals (a heading like "CONTACT US");
+  - a label that is one word in capitals of up to four letters ("MAC", "IP", "SSID") must be in
+    capitals in the text, and not inside a run of capitals (a heading like "CONTACT US");
+    in a longer label case does not matter ("mac address");
   - named organisations and places are proper nouns: a capitalised label word must appear as
     written or in full capitals ("Turkey", not "turkey").
 Tokens of a label may be separated in the text by spaces, hyphens, slashes or parentheses (not
@@ -229,7 +229,10 @@ class _Matcher:
                 if not shown or (len(shown) == 1 and len(tokens) > 1):
                     continue  # "contact you" without its filler is the bare verb "contact"
                 key = tuple(normalise(t) for t in shown)
-                rules = tuple(_case_rule(t, proper) for t in shown)
+                if proper or len(shown) == 1:
+                    rules = tuple(_case_rule(t, proper) for t in shown)
+                else:  # "mac address" is as clear as "MAC address"; only a lone "mac" is ambiguous
+                    rules = (None,) * len(shown)
                 self.table.setdefault(key, []).append((iri, rules, shown))
                 self.starts.add(key[0])
                 if len(key) > 1:
@@ -363,11 +366,12 @@ class Lexicon:
     def recipient_mentions(self, text: str) -> list[Mention]:
         """Recipients named in ``text``: kinds, service-provider types and named organisations.
 
-        A name inside a data category ("Google account", "QQ number") is data, not a recipient.
+        A name that opens a data category ("Google account", "QQ number") qualifies the data and
+        is not a recipient; one that ends it ("video stored in Micro SD") still is.
         """
         data = [(m.start, m.end) for m in self.data_mentions(text)]
         return [m for m in self._mentions("recipient", text)
-                if not any(s <= m.start and m.end <= e and (e - s) > (m.end - m.start) for s, e in data)]
+                if not any(s == m.start and m.end < e for s, e in data)]
 
     def purpose_mentions(self, text: str) -> list[Mention]:
         """Purposes named in ``text``."""
@@ -437,36 +441,41 @@ class Lexicon:
         if not words:
             raise UnknownTermError(term, [])
         index = self._data_index()
-        exact = {iri for label_words, iri in index if label_words == words}
+        exact = {iri for label_words, iri, _ in index if label_words == words}
         if exact:
             return self._ordered(exact)
         wanted = set(words)
-        partial = {iri for label_words, iri in index if wanted <= set(label_words)}
-        if partial:
-            broadest = {iri for iri in partial if not (self.broader(iri) & partial)}
-            return self._ordered(broadest)
+        for preferred_only in (True, False):
+            partial = {iri for label_words, iri, preferred in index if (preferred or not preferred_only) and wanted <= set(label_words)}
+            if partial:
+                broadest = {iri for iri in partial if not (self.broader(iri) & partial)}
+                return self._ordered(broadest)
         raise UnknownTermError(term, self.suggest(cleaned))
 
     def suggest(self, term: str, n: int = 5) -> list[str]:
-        """Labels close to ``term`` in spelling, preferred labels first."""
+        """Labels close to ``term`` in spelling; failing that, the broad categories to start from."""
         names: dict[str, str] = {}
         for label, iri, _ in self.labels["data"]:
-            names.setdefault(label.lower(), label)
-        close = difflib.get_close_matches(term.lower(), list(names), n=n * 2, cutoff=0.6)
-        suggestions = []
-        for name in close:
-            preferred = self.label(next(iri for label, iri, _ in self.labels["data"] if label.lower() == name))
-            for item in (names[name], preferred):
-                if item not in suggestions:
-                    suggestions.append(item)
-        return suggestions[:n]
+            names.setdefault(label.lower(), iri)
+        suggestions: list[str] = []
+        for cutoff in (0.75, 0.5):
+            for name in difflib.get_close_matches(term.lower(), list(names), n=n * 2, cutoff=cutoff):
+                preferred = self.label(names[name])
+                if preferred not in suggestions:
+                    suggestions.append(preferred)
+            if suggestions:
+                return suggestions[:n]
+        roots = [iri for iri, c in self.concepts.items() if c["vocab"] == "data" and not c["parents"]]
+        tops = [iri for iri, c in self.concepts.items() if c["vocab"] == "data" and set(c["parents"]) & set(roots)]
+        return sorted(self.label(iri) for iri in tops)[:n * 2]
 
     def _data_index(self):
         if "_data_index" not in self._matchers:
             index = []
             for label, iri, _ in self.labels["data"]:
+                preferred = label == self.concepts[iri]["label"]
                 for tokens in _label_variants(label):
-                    index.append((tuple(normalise(t) for t in tokens), iri))
+                    index.append((tuple(normalise(t) for t in tokens), iri, preferred))
             self._matchers["_data_index"] = index
         return self._matchers["_data_index"]
 

@@ -1,0 +1,41 @@
+"""`policyflows statements`: the spec's JSON, readable text, and one-line errors for bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "policyflows", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_statements_json_follows_the_spec(hualai_path):
+    res = run("statements", str(hualai_path), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["schema"] == 1 and out["policy"] == "hualai-xiaofang-smart-camera"
+    keys = {"action", "modality", "actor", "data", "recipients", "purposes", "jurisdictions", "conditions",
+            "retention", "section", "evidence"}
+    for st in out["statements"]:
+        assert keys <= set(st)
+        assert st["action"] in {"collect", "use", "store", "share", "transfer", "sell", "retain", "delete"}
+        assert st["modality"] in {"will", "may", "will-not"}
+        assert st["data"] and all(d["iri"].startswith("http") for d in st["data"])
+        assert {"text", "start", "end"} <= set(st["evidence"])
+    saved = [s for s in out["statements"] if "will not be saved" in s["evidence"]["text"] and s["action"] == "store"]
+    assert saved and saved[0]["modality"] == "will-not"
+
+
+def test_statements_text_is_readable(seventymai_path):
+    res = run("statements", str(seventymai_path), "--format", "text")
+    assert res.returncode == 0, res.stderr
+    assert "SELL [will-not]" in res.stdout
+    assert "kept: P3M" in res.stdout
+
+
+def test_missing_file_is_one_line_and_exit_2(tmp_path):
+    res = run("statements", str(tmp_path / "nope.txt"))
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nope.txt" in lines[0]
