@@ -99,3 +99,11 @@ def test_policy_node_carries_metadata_and_hash(hualai):
     assert str(g.value(p, PF.contact)) == "service@hualaikeji.com"
     assert str(g.value(p, URIRef("http://purl.org/dc/terms/modified"))) == "2019-09-23"
     assert len(str(g.value(p, PF.sha256))) == 64
+
+
+def test_graphs_pass_the_shacl_shapes(hualai, seventymai):
+    from policyflows.ontology.shapes import validate
+
+    for pg in (hualai, seventymai):
+        report = validate(pg.graph)
+        assert report.conforms, report.messages()[:5]

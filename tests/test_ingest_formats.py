@@ -77,6 +77,8 @@ def test_read_string_matches_read():
     ("blank.txt", b"  \n\t\n", "empty"),
     ("binary.txt", bytes(range(256)) * 40, "binary"),
     ("scripts.html", b"<html><head><style>p{}</style></head><body><script>var a=1;</script></body></html>", "no readable text"),
+    ("numbers.txt", b"---- 1234 ----\n5678 / 9 ----\n", "no readable text"),
+    ("css.txt", b".site-header { padding-top: 14px; } @media screen and (min-width: 46em) { .a { margin: 0; } }", "no readable text"),
 ])
 def test_bad_input_raises_policy_read_error(tmp_path, name, content, reason):
     path = tmp_path / name

@@ -24,7 +24,7 @@ _PASSIVE_AUX = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(
                           re.IGNORECASE)
 _NOT_PRACTICE_AFTER = re.compile(r"^\s+(?:responsible|liable|accountable|harmless|in confidence|in mind|informed|up to date|"
                                  r"secure|safe|private|confidential)\b", re.IGNORECASE)
-_NOT_PRACTICE_BEFORE = re.compile(r"(?:\b(?:cease|ceases|stop|stops|refrain from|right to|ask us to|request that we|"
+_NOT_PRACTICE_BEFORE = re.compile(r"(?:\b(?:cease|ceases|stop|stops|right to|ask us to|request that we|"
                                   r"choose to|how to|opt out of|object to|restrict|restriction of)\s+(?:\w+\s+){0,2})$",
                                   re.IGNORECASE)
 _KEPT_SAFE = re.compile(r"^(?:\s+[\w’'-]+){0,5}?\s+(?:private|secure|safe|confidential|up to date|accurate|informed|"

@@ -5,13 +5,16 @@ import re
 
 from policyflows.ingest import clean
 from policyflows.ingest.blocks import HEADING, ITEM, PARAGRAPH, Block
-from policyflows.ingest.headings import split_paragraph
+from policyflows.ingest.headings import is_title_case, split_paragraph
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 _MD_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_BULLETS = "•·▪◦●○■□‣⁃∙◆◇►▸➤➢✓✔❖"
+_SHORT_LINE = 40
+_TITLE_WORDS = 10
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
 
 
@@ -73,7 +76,12 @@ def _logical_lines(paragraph: str) -> list[str]:
 
 
 def _continues(previous: str, line: str) -> bool:
-    """Hard-wrapped prose: the previous line ends mid-sentence and this one does not open an item."""
-    if previous[-1] in ".!?:;" or _MD_ITEM.match(line) or line[0] in "•·▪◦●":
+    """Hard-wrapped prose: the previous line ends mid-sentence and this one does not open an item.
+
+    A previous line in capitals, or a short or Title Case one before a capital, stands alone: a heading.
+    """
+    if previous[-1] in ".!?:;" or _MD_ITEM.match(line) or line[0] in _BULLETS:
         return False
-    return not (previous.isupper() or len(previous) < 40 and not previous[-1] in ",")
+    if previous.isupper() or (len(previous) < _SHORT_LINE and previous[-1] != ","):
+        return False
+    return not (line[0].isupper() and is_title_case(previous, _TITLE_WORDS))

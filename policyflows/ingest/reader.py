@@ -6,6 +6,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from policyflows.errors import PolicyReadError
+
+# Fewer letters than this is no policy text (a file of numbers, rules or a lone word).
+_MIN_LETTERS = 20
 from policyflows.ingest import clean, formats, metadata
 from policyflows.ingest.assemble import assemble
 from policyflows.ingest.blocks import HEADING, Block
@@ -44,13 +47,17 @@ def read_bytes(data: bytes, policy_id: str, path: Path | None = None, suffix: st
     kind = format or formats.detect(data, suffix)
     title, blocks = _blocks(data, kind, where)
     blocks = [b for b in blocks if b.text]
-    if not any(b.kind != HEADING for b in blocks):
+    if not any(b.kind != HEADING for b in blocks) or _letters(blocks) < _MIN_LETTERS:
         raise PolicyReadError(where, "holds no readable text")
     text, sections, sentences = assemble(blocks)
     title = title or next((b.text for b in blocks if b.kind == HEADING), None)
     source = Source(str(path) if path is not None else None, hashlib.sha256(data).hexdigest(), kind)
     return Document(policy=policy_id, source=source, metadata=metadata.extract(text, title),
                     text=text, sections=sections, sentences=sentences)
+
+
+def _letters(blocks: list[Block]) -> int:
+    return sum(1 for b in blocks for c in b.text if c.isalpha())
 
 
 def _blocks(data: bytes, kind: str, where) -> tuple[str | None, list[Block]]:
