@@ -102,7 +102,7 @@ def test_every_dpv_iri_referenced_exists_in_dpv(dpv):
     assert len(used) > 100
     known = {s for s in dpv.subjects() if isinstance(s, URIRef)}
     assert sorted(str(t) for t in used - known) == []
-    assert dangling_dpv_iris(dpv_dir=DPV_DIR) == [] and dangling_dpv_iris() == []
+    assert dangling_dpv_iris() == []
 
 
 def test_a_dangling_dpv_iri_is_reported(tmp_path):

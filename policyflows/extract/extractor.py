@@ -297,6 +297,9 @@ class Extractor:
         return ctx.first_party
 
     def _recipients(self, view: SentenceView, verb: Verb, st: Statement, ctx: _Context) -> list[PartyRef]:
+        agents = self._passive_agents(view, verb, ctx) if verb.passive else []
+        if agents and st.action in _HOLDING_ACTIONS:
+            return agents  # "cookies are used by us and our service providers"
         if st.action in _HOLDING_ACTIONS:
             if self.cues.local_storage.search(view.text) and st.action in {"collect", "store", "retain"}:
                 return [PartyRef(_LOCAL_RECIPIENT_LABEL, "user")]
@@ -316,6 +319,21 @@ class Extractor:
         if not found and st.action in {"share", "sell"}:
             found = [PartyRef(_UNNAMED_THIRD_PARTIES, "third-party", concept=str(PF.ThirdParty))]
         return _unique(found)
+
+    def _passive_agents(self, view: SentenceView, verb: Verb, ctx: _Context) -> list[PartyRef]:
+        """The parties after "by" that follow a passive verb."""
+        _, clause_end = view.clause_bounds(verb.start)
+        m = re.match(r"\s+by\b", view.text[verb.end:clause_end])
+        if not m:
+            return []
+        start = verb.end + m.end()
+        stop = re.search(r"[,;.(]|\s(?:to|for|in order|when|if|which|who)\b", view.text[start:clause_end])
+        end = start + stop.start() if stop else clause_end
+        agents = [self._party(r) for r in view.recipients if start <= r.start and r.end <= end]
+        phrase = view.text[start:end]
+        if _FIRST_PARTY_WORDS.search(phrase) or (ctx.aliases and ctx.aliases.search(phrase)):
+            agents.insert(0, ctx.first_party)
+        return _unique(agents)
 
     def _purposes(self, view: SentenceView, verb: Verb, ctx: _Context) -> list[Term]:
         out: list[Term] = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from policyflows.ingest import clean
+from policyflows.ingest import clean, rules
 from policyflows.ingest.blocks import HEADING, ITEM, PARAGRAPH, Block
 from policyflows.ingest.headings import is_title_case, split_paragraph
 
@@ -12,7 +12,6 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 _MD_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_BULLETS = "•·▪◦●○■□‣⁃∙◆◇►▸➤➢✓✔❖"
 _SHORT_LINE = 40
 _TITLE_WORDS = 10
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
@@ -80,7 +79,7 @@ def _continues(previous: str, line: str) -> bool:
 
     A previous line in capitals, or a short or Title Case one before a capital, stands alone: a heading.
     """
-    if previous[-1] in ".!?:;" or _MD_ITEM.match(line) or line[0] in _BULLETS:
+    if previous[-1] in ".!?:;" or _MD_ITEM.match(line) or line[0] in rules.load("headings")["bullets"]:
         return False
     if previous.isupper() or (len(previous) < _SHORT_LINE and previous[-1] != ","):
         return False
