@@ -33,6 +33,8 @@ def test_no_false_ends(text):
     ("1.1. This Agreement binds you. 1.2. The Software is licensed.", ["1.1. This Agreement binds you.", "1.2. The Software is licensed."]),
     ("stated in this Privacy Policy.We may use your data.", ["stated in this Privacy Policy.", "We may use your data."]),
     ("Is it sold? No. Never!", ["Is it sold?", "No. Never!"]),
+    ("Our servers are in the U.S. We also use the U.S. Postal Service.",
+     ["Our servers are in the U.S.", "We also use the U.S. Postal Service."]),
 ])
 def test_splits(text, expected):
     assert _sentences(text) == expected

@@ -32,7 +32,7 @@ def map_command(term, policies, store_dir, output, view, collapse, top):
     Examples:
       policyflows map video                              # writes video-map.html
       policyflows map "phone number" --view geo -o phone.html
-      policyflows map --policy 70mai-dash-cam --policy hualai-xiaofang-smart-camera
+      policyflows map --policy POLICY-A --policy POLICY-B -o compare.html   # compare two
       policyflows map --collapse 2 --top 20              # a large corpus, summarised
     """
     from policyflows.store import FlowStore

@@ -211,6 +211,8 @@ class Extractor:
             if not st.data and st.action in _DISCLOSING_ACTIONS and ctx.last_disclosure is not None \
                     and (st.recipients or self.cues.reference.search(view.text)):
                 st.data = list(ctx.last_disclosure.data)
+            if st.action in _DISCLOSING_ACTIONS and not st.recipients:
+                continue  # a disclosure to no one named or implied is not a flow we can place
             made.append(st)
         return _merge(made)
 

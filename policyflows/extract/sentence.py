@@ -40,7 +40,7 @@ _RELATIVE = re.compile(r"(?:\b(?:information|data|details|content)\s+(?:that\s+|
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
 _PERSONAL_USE_NOUN = re.compile(r"^\s+(?:of|by)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=[A-Z])", re.IGNORECASE)
-_COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|otherwise|also|then|,)\s*)+$", re.IGNORECASE)
+_COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|otherwise|also|then|\w+ing|,)\s*)+$", re.IGNORECASE)
 _SKIP_PARENTHESIS = re.compile(r"\((?:which|who|that|as defined|defined|as described|see|hereinafter|collectively)\b[^)]*\)",
                                re.IGNORECASE)
 _LAW_CONTEXT = re.compile(r"(?:laws?|legislation|regulations?|courts?|governed|jurisdiction|signed|citizens?|residents?|"

@@ -17,10 +17,7 @@ _CAPS_WORD = r"[^\sa-zß-öø-ÿ]*[A-ZÀ-Þ][^\sa-zß-öø-ÿ]*(?!\S)"
 _CAPS_RUN = re.compile(rf"(?<!\S){_CAPS_WORD}(?:\s+{_CAPS_WORD})+")
 _HAS_LOWER = re.compile(r"[a-zß-öø-ÿ]")
 _UPPER = re.compile(r"[A-ZÀ-Þ]")
-_HAS_UPPER = re.compile(r"[A-ZÀ-Þ]")
 _LETTER = re.compile(r"[^\W\d_]")
-# Where a sentence may begin: the paragraph start or after end punctuation and a space.
-_AFTER_END = re.compile(r"(?:^|(?<=[.!?:;”\"')\]]))\s+|^")
 _NUMBERED_TITLE = re.compile(r"(?:^|(?<=[.!?;:”\"]\s))(\d{1,2})\.\s+([A-Z][^.!?;:]{0,120}?)\s+(?=\1\.1\.?\s)")
 _SENTENCE_END = re.compile(r"[.!?:;]")
 _BRACKETED = re.compile(r"(?:^|(?<=\s))\[([A-Z][^\[\]]{0,80})\]")
@@ -126,7 +123,7 @@ def _caps_spans_in(text: str, tokens, found: list) -> list[tuple[int, int, str]]
 
 def _is_caps_word(token: str) -> bool:
     """A word in capitals; one ending in "." closes a sentence ("… under GDPR. CONTACT US") so it is not."""
-    return (bool(_HAS_UPPER.search(token)) and not _HAS_LOWER.search(token) and "@" not in token
+    return (bool(_UPPER.search(token)) and not _HAS_LOWER.search(token) and "@" not in token
             and not token.endswith("."))
 
 
@@ -178,11 +175,14 @@ def _opens_or_follows_title(text: str, position: int) -> bool:
 
 
 def _opens_sentence(text: str, position: int) -> bool:
-    head = text[:position].rstrip()
-    return not head or head[-1] in ".!?:;”\")]"
+    """Nothing but spaces before ``position``, or end punctuation before those spaces."""
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    return position == 0 or text[position - 1] in ".!?:;”\")]"
 
 
 def is_title_case(phrase: str, max_words: int) -> bool:
+    """At most ``max_words`` words, each capitalised, a number, a symbol or a small connector word."""
     words = phrase.split()
     if not words or len(words) > max_words:
         return False

@@ -1,8 +1,15 @@
-"""HTML to blocks: headings (h1–h6, short bold-only paragraphs), paragraphs and list items.
+"""HTML to blocks: headings (h1–h6, short bold-only lines), paragraphs and list items.
 
-Page furniture goes first: script/style/nav/footer elements and elements whose id, class or role
-names navigation, menus or cookie banners. Then the main content (``<main>``, ``<article>`` or
-role=main, when it holds most of the text) is walked in document order.
+Two routes to the policy body of a crawled page, and the better one wins:
+
+- trafilatura, a main-content extractor, whose XML keeps headings, lists and bold;
+- our own walk: page furniture removed first (script/style/nav/footer elements, elements whose
+  id, class or role names navigation, menus or cookie banners), then the main content
+  (``<main>``, ``<article>`` or role=main when it holds most of the text) in document order.
+
+trafilatura's blocks are used when they keep the prose paragraphs our walk finds (it drops
+menus our markers miss); otherwise our walk's. A fragment without <html>/<body> (OPP-115) is
+content already and is walked as it is.
 """
 from __future__ import annotations
 
@@ -161,8 +168,9 @@ def _drop_furniture(root) -> None:
     drop_tags, markers, roles = _boilerplate()
     for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _remove(element)
+    total = max(1, len(root.text_content()))
     for element in [e for e in root.iter() if isinstance(e.tag, str) and e.tag.lower() in drop_tags]:
-        if e_has_content(element, root) is False:
+        if not _wraps_content(element, total):
             _remove(element)
     total = max(1, len(root.text_content()))
     for element in [e for e in root.iter() if isinstance(e.tag, str) and _is_marked(e, markers, roles)]:
@@ -171,11 +179,11 @@ def _drop_furniture(root) -> None:
             _remove(element)
 
 
-def e_has_content(element, root) -> bool:
-    """A <header>/<footer>/<nav> that wraps the policy itself (some sites do) is kept."""
+def _wraps_content(element, total: int) -> bool:
+    """A <header>/<footer>/<nav>/<form> that wraps the policy itself (some sites do) is kept."""
     if element.tag.lower() not in ("header", "footer", "nav", "aside", "form"):
         return False
-    return len(element.text_content()) > _CONTENT_SHARE * max(1, len(root.text_content()))
+    return len(element.text_content()) > _CONTENT_SHARE * total
 
 
 def _is_marked(element, markers: frozenset, roles: frozenset) -> bool:

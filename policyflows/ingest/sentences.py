@@ -20,7 +20,6 @@ _WORD_AFTER = re.compile(r"\s+[\"'“‘(\[]?([\w-]+)")
 # A clause number such as 4.1.2. (several levels) opens a new sentence after : or ;
 _CLAUSE_AFTER_COLON = re.compile(r"[:;](?=\s+\d{1,2}(?:\.\d{1,3})+\.?\s+\S)")
 _NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[ivxlc]{1,5}|[a-z])$", re.IGNORECASE)
-_SPACE = re.compile(r"\s")
 
 
 @cache
@@ -47,7 +46,8 @@ def split(text: str) -> list[tuple[int, int]]:
 def _in_address(text: str, position: int) -> bool:
     """Inside a URL, e-mail address or domain name ("www.Example.Com/Page")."""
     start = text.rfind(" ", 0, position) + 1
-    word = text[start:text.find(" ", position) if text.find(" ", position) >= 0 else len(text)]
+    end = text.find(" ", position)
+    word = text[start:end if end >= 0 else len(text)]
     return "@" in word or "/" in word or word.lower().startswith("www")
 
 

@@ -312,16 +312,16 @@ def edge_title(graph, source, target, policy, hops: list[dict]) -> str:
         how = "stated" if stated else "inferred" + (f" via {', '.join(via)}" if via else "")
         lines.append(f"{action} · {modality.replace('-', ' ')} · {how}")
     if graph.nodes[source]["layer"] != "data":
-        _extend_unique(lines, "data", sorted({h["data"] for h in hops}, key=str.casefold))
-    _extend_unique(lines, "purposes", sorted({p for h in hops for p in h["purposes"]}))
-    _extend_unique(lines, "retention", sorted({h["retention"] for h in hops if h["retention"]}))
-    _extend_unique(lines, "when", sorted({c for h in hops for c in h["conditions"]}))
+        _add_line(lines, "data", sorted({h["data"] for h in hops}, key=str.casefold))
+    _add_line(lines, "purposes", sorted({p for h in hops for p in h["purposes"]}))
+    _add_line(lines, "retention", sorted({h["retention"] for h in hops if h["retention"]}))
+    _add_line(lines, "when", sorted({c for h in hops for c in h["conditions"]}))
     lines.append("")
     lines.extend(_evidence_lines(hops))
     return "\n".join(lines)
 
 
-def _extend_unique(lines: list[str], name: str, values: list[str]) -> None:
+def _add_line(lines: list[str], name: str, values: list[str]) -> None:
     if values:
         lines.append(f"{name}: " + "; ".join(values))
 
