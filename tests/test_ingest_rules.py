@@ -16,7 +16,7 @@ EXPECTED = {
     "headings": {"caps_min_words", "caps_min_letters", "caps_line_max_words", "title_fragment_max_words",
                  "title_connectors", "bracketed_max_words", "numbered_title_max_words", "bullets"},
     "sentences": {"never_end", "maybe_end", "sentence_openers"},
-    "metadata": {"legal_suffixes", "name_stoplist", "self_references", "date_cues", "policy_words",
+    "metadata": {"legal_suffixes", "name_stoplist", "generic_terms", "self_references", "date_cues", "policy_words",
                  "governing_law_cues", "governing_law_window"},
 }
 

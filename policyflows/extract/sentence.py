@@ -20,6 +20,7 @@ _DETERMINER = re.compile(
 # A nominal practice that is itself the subject: "Disclosure may be made to …".
 _NOMINAL_SUBJECT = re.compile(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
                               r"(?:made|carried out|occur|take place|shared|disclosed|provided)", re.IGNORECASE)
+_DETERMINER_ADJECTIVE = re.compile(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$", re.IGNORECASE)
 _PASSIVE_AUX = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$",
                           re.IGNORECASE)
 _NOT_PRACTICE_AFTER = re.compile(r"^\s+(?:responsible|liable|accountable|harmless|in confidence|in mind|informed|up to date|"
@@ -175,6 +176,8 @@ def _is_practice(text: str, start: int, end: int) -> bool:
         return False
     if word in {"use", "uses"} and _PERSONAL_USE_NOUN.match(after):
         return False
+    if (nominal or word.endswith("ing")) and _DETERMINER_ADJECTIVE.search(before) and not _NOMINAL_SUBJECT.match(after):
+        return False  # "the particular processing of …", "any further sharing"
     if word.endswith(("ion", "ure", "ures")) and not _NOMINAL_SUBJECT.match(after):
         return False
     return True

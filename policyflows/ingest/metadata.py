@@ -64,9 +64,11 @@ def find_contacts(text: str) -> list[str]:
 def _controller_rules():
     data = rules.load("metadata")
     suffix = "(?:" + "|".join(data["legal_suffixes"]) + r")(?![\w])"
-    token = r"(?:[A-Z0-9][\w&'’.\-]*|\([A-Z][^()]{0,40}\))"
+    token = r"(?:[A-Z0-9][\w&'’.\-]*|\([A-Z][^()]{0,40}\)|&)"
     name = re.compile(rf"((?:{token}(?:,?\s+(?={suffix})|\s+))*{token})\s*$")
-    return re.compile(suffix + r"\.?$"), name, frozenset(data["name_stoplist"]), frozenset(data["self_references"])
+    selves = frozenset(data["self_references"])
+    generic = re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, data["generic_terms"])) + r")$", re.IGNORECASE)
+    return re.compile(suffix + r"\.?$"), name, frozenset(data["name_stoplist"]), selves, generic
 
 
 def find_controller(text: str) -> tuple[str | None, list[str]]:
@@ -83,7 +85,7 @@ def find_controller(text: str) -> tuple[str | None, list[str]]:
 
 
 def _candidate(text: str, paren: re.Match) -> tuple[int, str, list[str]] | None:
-    suffix, name_pattern, stoplist, selves = _controller_rules()
+    suffix, name_pattern, stoplist, selves, generic = _controller_rules()
     inner = paren.group(1)
     quoted = [q.strip(" ,;.") for q in _QUOTED.findall(inner)]
     defines_self = any(q.lower() in selves for q in quoted)
@@ -95,19 +97,26 @@ def _candidate(text: str, paren: re.Match) -> tuple[int, str, list[str]] | None:
     match = name_pattern.search(before)
     if not match:
         return None
-    words = match.group(1).split()
-    while words and words[0].strip(",") in stoplist:
-        words = words[1:]
-    if not words:
-        return None
-    name = " ".join(words).rstrip(",")
+    name = _trim_name(match.group(1).split(), stoplist)
+    if not name or not (defines_self or suffix.search(name)):
+        return None  # "(collectively, the “Sites”)" defines something else than a company
     score = 2 * bool(suffix.search(name)) + 2 * defines_self + hereinafter
-    aliases = [q for q in quoted if q.lower() not in selves and len(q) <= 40 and q[:1].isalnum()]
+    aliases = [q for q in quoted if q.lower() not in selves and len(q) <= 40 and q[:1].isalnum()
+               and not generic.search(q)]
     return score, name, aliases
 
 
+def _trim_name(words: list[str], stoplist: frozenset) -> str:
+    """The name after the last sentence word ("… Privacy Policy The Motley Fool, LLC") and years or ©."""
+    last_stop = max((n for n, w in enumerate(words) if w.strip(",") in stoplist), default=-1)
+    words = words[last_stop + 1:]
+    while words and (words[0].strip(",©").isdigit() or words[0] in ("&", "©")):
+        words = words[1:]
+    return " ".join(words).rstrip(",")
+
+
 def _distinctive_word(name: str) -> list[str]:
-    suffix, _name, stoplist, _selves = _controller_rules()
+    suffix, _name, stoplist, _selves, _generic = _controller_rules()
     for word in name.split():
         if word not in stoplist and not suffix.match(word) and word[0].isalnum():
             return [word.strip(",")]

@@ -130,12 +130,26 @@ def _short_place_names(label: str) -> list[str]:
     return names
 
 
+def _policy_words(graph: Graph) -> set[str]:
+    """Words of the other vocabularies: English words policies use, so never a region's one-word name ("Sale")."""
+    from policyflows.ontology.lexicon import normalise
+    words = set()
+    for predicate in (RDFS.label, SKOS.altLabel):
+        for subject, label in graph.subject_objects(predicate):
+            if _own(subject):
+                words.update(normalise(w) for w in re.findall(r"[^\W_]+", str(label)))
+    return words
+
+
 def place_labels(graph: Graph, concepts: dict[str, dict]) -> list[tuple[str, str, bool]]:
     """The names to match for places: excluded phrases first (they match nothing), then places.
 
-    A region's name is matched only when no country and no other region has it, and it is not
-    an excluded phrase; countries and unions are matched by every name.
+    A region's name is matched only when no country and no other region has it, it is not an
+    excluded phrase, and (if it is one word) that word is not used by the other vocabularies;
+    countries and unions are matched by every name.
     """
+    from policyflows.ontology.lexicon import normalise
+    common = _policy_words(graph)
     excluded = {name for s in graph.subjects(PF.excludedName, None) for name in _english(graph, s, PF.excludedName)}
     entries = [(name, "", True) for name in sorted(excluded)]
     owners: dict[str, set[str]] = defaultdict(set)
@@ -157,7 +171,7 @@ def place_labels(graph: Graph, concepts: dict[str, dict]) -> list[tuple[str, str
                 continue
             if is_region and name not in hand_named:
                 rivals = owners[name.lower()] - {iri}
-                if rivals or len(name) < MIN_REGION_NAME:
+                if rivals or len(name) < MIN_REGION_NAME or (" " not in name and normalise(name) in common):
                     continue
             entries.append((name, iri, True))
     return entries
