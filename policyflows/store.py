@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,24 +155,29 @@ class FlowStore:
             result = fn(self._store)
             _refresh_ontology(self._store)
             return result
-        writer = _open_writable(self.path)  # held to the end: it keeps other builds out
-        work_dir = _sibling(self.path, "building")
-        _remove(work_dir)
-        try:
-            writer.backup(str(work_dir))
-            work = ox.Store(str(work_dir))
-            result = fn(work)
-            changed = bool(getattr(result, "built", result)) or _ontology_changed(work)
-            if changed:
-                _refresh_ontology(work)
-                work.optimize()
-            work.flush()
-            del work
-            if changed:
-                _swap_in(work_dir, self.path)
-        finally:
-            del writer
+        with _build_lock(self.path):
+            work_dir = _sibling(self.path, "building")
             _remove(work_dir)
+            writer = _open_writable(self.path)  # fails while an Oxigraph server holds the store
+            try:
+                writer.backup(str(work_dir))
+            finally:
+                # closed before any rename: RocksDB tidies its folder *by path* when it closes
+                del writer
+            try:
+                work = ox.Store(str(work_dir))
+                result = fn(work)
+                changed = bool(getattr(result, "built", result)) or _ontology_changed(work)
+                if changed:
+                    _refresh_ontology(work)
+                    work.optimize()
+                work.flush()
+                del work
+                if changed:
+                    self._store = None
+                    _swap_in(work_dir, self.path)
+            finally:
+                _remove(work_dir)
         self._store = _open_read_only(self.path)
         return result
 
@@ -484,6 +490,23 @@ def _refresh_ontology(store: ox.Store, force: bool = False) -> None:
     for ttl in sorted(ontology_dir().glob("*.ttl")):
         store.bulk_load(path=str(ttl), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY)
     store.add(ox.Quad(ONTOLOGY, SHA256, ox.Literal(rules_fingerprint()), ONTOLOGY))
+
+
+@contextmanager
+def _build_lock(path: Path):
+    """One build at a time per store: an flock on a file beside the store folder."""
+    import fcntl
+
+    lock_path = _sibling(path, "lock")
+    with open(lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreLockedError(path) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _is_store(path: Path) -> bool:

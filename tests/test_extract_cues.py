@@ -43,3 +43,23 @@ def _broken(mutate):
 def test_malformed_cues_are_refused_with_a_message_naming_the_entry(mutate, message):
     with pytest.raises(CueError, match=message.replace("(", r"\(")):
         parse_cues(_broken(mutate))
+
+
+def test_prefilter_admits_every_sentence_an_action_cue_matches(hualai_path, seventymai_path, corpus_dir):
+    """The cheap first look must never hide a practice verb from the extractor."""
+    from policyflows.ingest import read
+
+    cues = load_cues()
+    docs = [read(hualai_path), read(seventymai_path)] + [read(p) for p in sorted((corpus_dir / "iot").glob("*.html"))]
+    checked = 0
+    for doc in docs:
+        for i in range(len(doc.sentences)):
+            text = doc.sentence_text(i)
+            starts = {c.start() for c in cues.candidates(text)}
+            for m in cues.any_action.finditer(text):
+                checked += 1
+                assert m.start() in starts, f"{m.group(0)!r} in {text[:80]!r}"
+    for cue in cues.actions:
+        m = cue.regex.search(cue.example)
+        assert m.start() in {c.start() for c in cues.candidates(cue.example)}, cue.id
+    assert checked > 500

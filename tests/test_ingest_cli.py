@@ -42,10 +42,13 @@ def test_help_teaches_with_an_example():
 @pytest.mark.parametrize("name, content", [
     ("missing.txt", None), ("empty.txt", b""), ("binary.pdf", b"%PDF-1.4 garbage \x00\x01"),
     ("binary.txt", b"\x00\x01\x02" * 100), ("nothing.html", b"<html><body><script>x()</script></body></html>"),
+    ("a-folder", "folder"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, name, content):
     path = tmp_path / name
-    if content is not None:
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
         path.write_bytes(content)
     run = subprocess.run([sys.executable, "-m", "policyflows", "read", str(path)], capture_output=True, text=True)
     assert run.returncode == 2

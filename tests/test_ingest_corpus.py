@@ -96,3 +96,21 @@ def _longest_menu_run(text: str) -> int:
         run = run + 1 if len(line.split()) <= 3 and not line.rstrip().endswith((".", ":")) else 0
         longest = max(longest, run)
     return longest
+
+
+@pytest.mark.parametrize("page, controller, alias, updated, contact", [
+    ("arlo", "Arlo Technologies, Inc.", "Arlo", "2020-02-05", "privacy.policy@arlo.com"),  # "revised and posted as of"
+    ("eufy", "Anker Technology (UK) Ltd", "eufy", "2018-10-23", "support@eufylife.com"),     # 10/23/2018, US order
+    ("tuya", "Tuya Inc.", "Tuya", "2019-11-25", None),          # "Last updated" beats "Effective"
+    ("wyze", "Wyze Labs, Inc.", "Wyze", "2020-01-01", "privacy@wyze.com"),
+    ("ring", "Ring LLC", "Ring", "2020-02-18", None),            # read from the meta description
+    ("reolink", None, None, "2019-12-13", "dpo@reolink.com"),   # names no legal entity
+    ("danale", "Danale Inc.", "Danale", None, None),             # states no date
+])
+def test_vendor_page_metadata(page, controller, alias, updated, contact):
+    meta = read(CORPUS / "iot" / f"{page}.html").metadata
+    assert meta.controller == controller
+    assert (alias in meta.controller_aliases) if alias else not meta.controller_aliases
+    assert meta.updated == updated
+    if contact:
+        assert contact in meta.contacts

@@ -111,3 +111,10 @@ def test_folder_expansion_reports_bad_files_and_reads_the_rest(tmp_path):
         except PolicyReadError as exc:
             bad.append(exc.path)
     assert read_ok == ["b", "c"] and bad == [str(tmp_path / "a-empty.txt")]
+
+
+def test_utf16_page_is_detected_as_html_after_decoding(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_bytes((CORPUS / "iot" / "danale.html").read_text(encoding="utf-8").encode("utf-16"))
+    doc = read(path)
+    assert doc.source.format == "html" and doc.metadata.controller == "Danale Inc."

@@ -41,7 +41,8 @@ def test_70mai_text_has_no_css_and_no_mojibake(seventymai):
                 "TRANSFER OF PERSONAL INFORMATION OUTSIDE OF YOUR JURISDICTION", "CONTACT US"]),
     ("seventymai", ["1. General Provisions", "9. Applicable Law and Dispute Resolution", "OUR COMMITMENT TO YOU",
                     "WHO DO WE SHARE YOUR INFORMATION WITH?", "TYPES OF INFORMATION COLLECTED", "DIRECT MARKETING",
-                    "RETENTION POLICY", "APPLICABLE LAW", "SINGLE SIGN-ON", "CONTACT US"]),
+                    "RETENTION POLICY", "APPLICABLE LAW", "SINGLE SIGN-ON", "CONTACT US",
+                    "70mai’s SECURITY MEASURES"]),
 ])
 def test_seed_sections_are_the_real_headings(which, headings, request):
     doc = request.getfixturevalue(which)

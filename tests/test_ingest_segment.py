@@ -45,6 +45,7 @@ def test_splits(text, expected):
     ("Done. DIRECT MARKETING We may use your name.", "DIRECT MARKETING"),
     ("WHAT DO WE USE IT? TYPES OF DATA COLLECTED In order to help.", "WHAT DO WE USE IT?"),
     ("Done. Acme’s SECURITY MEASURES We protect data.", "Acme’s SECURITY MEASURES"),
+    ("SECURITY SAFEGUARDS Acme’s SECURITY MEASURES We protect data.", "Acme’s SECURITY MEASURES"),
     ("Done. 5. Governing Law 5.1. The laws of Singapore apply.", "5. Governing Law"),
 ])
 def test_run_in_headings(text, heading):

@@ -140,3 +140,10 @@ def test_a_policy_needs_its_identity(predicate):
             "pf:textLength": f"pf:textLength {len(TEXT)}"}[predicate]
     report = validate(broken(remove=f"<https://w3id.org/policyflows/policy/example> {line} ."))
     assert predicate.split(":")[1] in failing_paths(report)
+
+
+def test_the_graph_written_for_a_seed_policy_conforms(hualai_path):
+    from policyflows.pipeline import graph_for_file
+    policy = graph_for_file(hualai_path)
+    report = validate(policy.graph)
+    assert report.conforms, report.text

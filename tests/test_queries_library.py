@@ -21,8 +21,11 @@ EXAMPLES = {
     "labels": ({"iri": "pf:CloudCachedVideo"}, lambda rows: "cloud-cached video" in {r["label"] for r in rows}),
     "recipients-of-data": ({"category": "pf:Video"},
                            lambda rows: {r["recipientLabel"] for r in rows} == {"Hualai", "Xiaomi"}),
-    "data-for-recipient": ({"kind": "third-party", "organisation": "pf:Xiaomi"},
-                           lambda rows: [r["dataLabel"] for r in rows] == ["cloud-cached video"]),
+    "data-for-recipient": ({"kind": "third-party"},
+                           lambda rows: {(r["recipientLabel"], r["dataLabel"], r["organisation"]) for r in rows}
+                           == {("Xiaomi", "cloud-cached video", PF + "Xiaomi"), ("third parties", "IP address", None)}),
+    "data-for-organisation": ({"organisation": "pf:Xiaomi"},
+                              lambda rows: [(r["dataLabel"], r["kind"]) for r in rows] == [("cloud-cached video", "third-party")]),
     "cross-border": ({"code": "us"}, lambda rows: [(r["policy"], r["data"]) for r in rows]
                      == [("hualai-xiaofang-smart-camera", ["cloud-cached video"])]),
     "third-party-sharing": ({}, lambda rows: {(r["policy"], r["recipientLabel"]) for r in rows}

@@ -9,7 +9,7 @@ from policyflows.ingest import Document, read as read_policy
 
 
 @click.command(name="read")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("file", type=click.Path(path_type=str))  # read() reports a bad path in one line
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
               help="json: the object of ../shared/spec/statements-json.md; text: a readable outline.")
 @click.option("--policy-id", default=None, help="Name the policy (default: the file name without its extension).")

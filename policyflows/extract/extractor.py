@@ -67,11 +67,6 @@ class Extractor:
             lexicon = Lexicon.load()
         self.lex = lexicon
         self.cues = cues or load_cues()
-        # Most sentences of a policy state no practice; one cheap search spares them the lexicon.
-        self._worth_reading = re.compile("|".join(
-            [c.regex.pattern for c in self.cues.actions]
-            + [p.pattern for p in (self.cues.storage_location, self.cues.continuation, self.cues.reference)]
-            + [r":\s"]), re.IGNORECASE)
 
     # -- the document ---------------------------------------------------------------------------
 
@@ -93,7 +88,9 @@ class Extractor:
         if _QUESTION.search(text):
             return []
         sharing_section = ctx.section and any(a == "share" and p.search(ctx.section) for a, p in self.cues.section_actions)
-        if not (ctx.lead_in or sharing_section or self._worth_reading.search(text)):
+        cues = self.cues
+        if not (ctx.lead_in or sharing_section or next(cues.candidates(text), None) or cues.continuation.search(text)
+                or cues.reference.search(text) or ": " in text):
             ctx.previous, ctx.pending = [], []
             return []
         made: list[Statement] = []

@@ -144,20 +144,25 @@ def _purpose_end(text: str, start: int) -> int:
 def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
     text = view.text
     kept: list[Verb] = []
-    for m in cues.any_action.finditer(text, view.label_end):
-        action = cues.actions[int(m.lastgroup[1:])].action  # one search for all cues, earlier cues first
+    for candidate in cues.candidates(text, view.label_end):
+        # every action cue starts where the prefilter's word stems start (tests/test_extract_cues.py)
+        m = cues.any_action.match(text, candidate.start())
+        if m is None:
+            continue
+        action = cues.actions[int(m.lastgroup[1:])].action  # earlier cues first
         if not _is_practice(text, m.start(), m.end()) or view.in_ignored(m.start(), m.end()):
             continue
         if any(d.start <= m.start() and m.end() <= d.end for d in (*view.data, *view.recipients)):
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
         v = Verb(action, m.start(), m.end(), m.group(0))
-        v.passive = bool(_PASSIVE_AUX.search(text[:v.start]))
+        v.passive = bool(_PASSIVE_AUX.search(text[max(0, v.start - 50):v.start]))
         kept.append(v)
     return kept
 
 
 def _is_practice(text: str, start: int, end: int) -> bool:
-    before, after = text[:start], text[end:]
+    # the patterns look a few words either side; bounded slices keep "$"-anchored searches linear
+    before, after = text[max(0, start - 90):start], text[end:end + 120]
     word = text[start:end].lower()
     if _NOT_PRACTICE_AFTER.match(after) or _NOT_PRACTICE_BEFORE.search(before):
         return False
@@ -165,7 +170,7 @@ def _is_practice(text: str, start: int, end: int) -> bool:
         return False
     if _RELATIVE.search(before):
         return False
-    if _IMPERATIVE_START.match(before) and word[:1].isalpha() and not word.endswith(("ing", "ed", "ion", "ure")) \
+    if start <= 16 and _IMPERATIVE_START.match(text[:start]) and word[:1].isalpha() and not word.endswith(("ing", "ed", "ion", "ure")) \
             and text[start:start + 1].isupper():
         return False
     nominal = word.endswith(("ion", "ure", "ures", "sale of")) or word in {"use", "uses", "process", "record", "records",

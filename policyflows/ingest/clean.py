@@ -57,6 +57,8 @@ def _fix_chunk(chunk: str) -> str:
 
 def strip_leaked_css(text: str) -> str:
     """Remove CSS rules pasted into text; each becomes a paragraph break, as it stood between blocks."""
+    if "{" not in text:
+        return text
     text = _CSS_AT_RULE.sub("\n\n", text)
     return _CSS_RULE.sub("\n\n", text)
 

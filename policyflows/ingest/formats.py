@@ -1,4 +1,8 @@
-"""Which format a file holds (by content as well as by name), and its bytes decoded to text."""
+"""Which format a file holds (by content as well as by name), and its bytes decoded to text.
+
+Content decides where it speaks plainly (a PDF's magic bytes, HTML tags, Markdown headings and
+lists), so an .txt file holding a saved web page is read as HTML.
+"""
 from __future__ import annotations
 
 import re
@@ -9,9 +13,9 @@ TEXT, MARKDOWN, HTML, PDF = "text", "markdown", "html", "pdf"
 POLICY_SUFFIXES = {".txt": TEXT, ".text": TEXT, ".md": MARKDOWN, ".markdown": MARKDOWN,
                    ".html": HTML, ".htm": HTML, ".xhtml": HTML, ".pdf": PDF}
 
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|h[1-6]|ul|table|section|article|br)\b",
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|h[1-6]|ul|table|section|article|br)\b",
                          re.IGNORECASE | re.DOTALL)
-_HTML_TAGS = re.compile(rb"</?(?:p|div|br|li|ul|ol|h[1-6]|strong|b|span|a|table|td|tr|section)\b[^>]*>", re.IGNORECASE)
+_HTML_TAGS = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|strong|b|span|a|table|td|tr|section)\b[^>]*>", re.IGNORECASE)
 _MD_SIGNS = re.compile(r"^(?:#{1,6} \S|\s*[-*] \S|.*\]\(https?://)", re.MULTILINE)
 
 
@@ -19,19 +23,19 @@ class NotText(ValueError):
     """The bytes are not text in any encoding (a binary file)."""
 
 
-def detect(data: bytes, suffix: str) -> str:
-    """The format of ``data``: content decides where it is plain (PDF magic, HTML tags), else the suffix."""
-    if data.lstrip()[:5] == b"%PDF-":
-        return PDF
+def is_pdf(data: bytes) -> bool:
+    return data.lstrip()[:5] == b"%PDF-"
+
+
+def detect(text: str, suffix: str) -> str:
+    """The format of decoded ``text``: HTML tags or Markdown signs decide, else the file's suffix."""
     by_name = POLICY_SUFFIXES.get(suffix.lower(), TEXT)
-    tags = len(_HTML_TAGS.findall(data[:65536]))
-    if _HTML_START.match(data[:4096]) or tags >= 3 or (by_name == HTML and tags):
+    tags = len(_HTML_TAGS.findall(text[:65536]))
+    if _HTML_START.match(text[:4096]) or tags >= 3 or (by_name == HTML and tags):
         return HTML
-    return TEXT if by_name in (HTML, PDF) else by_name
-
-
-def looks_like_markdown(text: str) -> bool:
-    return len(_MD_SIGNS.findall(text[:20000])) >= 3
+    if by_name == MARKDOWN or len(_MD_SIGNS.findall(text[:20000])) >= 3:
+        return MARKDOWN
+    return TEXT
 
 
 def decode(data: bytes) -> str:

@@ -18,9 +18,9 @@ _CAPS_RUN = re.compile(rf"(?<!\S){_CAPS_WORD}(?:\s+{_CAPS_WORD})+")
 _HAS_LOWER = re.compile(r"[a-zß-öø-ÿ]")
 _UPPER = re.compile(r"[A-ZÀ-Þ]")
 _LETTER = re.compile(r"[^\W\d_]")
-_NUMBERED_TITLE = re.compile(r"(?:^|(?<=[.!?;:”\"]\s))(\d{1,2})\.\s+([A-Z][^.!?;:]{0,120}?)\s+(?=\1\.1\.?\s)")
+_NUMBERED_TITLE = re.compile(r"(?<!\S)(\d{1,2})\.\s+([A-Z][^.!?;:]{0,120}?)\s+(?=\1\.1\.?\s)")
 _SENTENCE_END = re.compile(r"[.!?:;]")
-_BRACKETED = re.compile(r"(?:^|(?<=\s))\[([A-Z][^\[\]]{0,80})\]")
+_BRACKETED = re.compile(r"(?<!\S)\[([A-Z][^\[\]]{0,80})\]")
 
 
 @cache
@@ -55,9 +55,15 @@ def _is_caps_line(text: str) -> bool:
     return letters >= _rules()["caps_min_letters"] and len(_UPPER.findall(text)) >= 0.9 * letters
 
 
+@cache
+def _bullet_split() -> re.Pattern:
+    return re.compile(rf"(?:^|\s+)[{re.escape(_rules()['bullets'])}]\s*")
+
+
 def _split_bullets(text: str) -> list[tuple[str, str]]:
-    bullets = re.escape(_rules()["bullets"])
-    parts = re.split(rf"(?:^|\s+)[{bullets}]\s*", text)
+    if not any(b in text for b in _rules()["bullets"]):
+        return [(PARAGRAPH, text.strip())] if text.strip() else []
+    parts = _bullet_split().split(text)
     pieces = [(PARAGRAPH, parts[0].strip())] + [(ITEM, p.strip()) for p in parts[1:]]
     return [(kind, piece) for kind, piece in pieces if piece]
 
@@ -81,7 +87,7 @@ def _split_headings(text: str) -> list[Block]:
 def _heading_spans(text: str) -> list[tuple[int, int, str]]:
     spans = []
     for m in _NUMBERED_TITLE.finditer(text):
-        if is_title_case(m.group(2), _rules()["numbered_title_max_words"]):
+        if _opens_sentence(text, m.start()) and is_title_case(m.group(2), _rules()["numbered_title_max_words"]):
             spans.append((m.start(), m.end(), f"{m.group(1)}. {m.group(2).strip()}"))
     for m in _BRACKETED.finditer(text):
         if is_title_case(m.group(1), _rules()["bracketed_max_words"]) and _opens_or_follows_title(text, m.start()):
@@ -108,7 +114,7 @@ def _caps_spans_in(text: str, tokens, found: list) -> list[tuple[int, int, str]]
     i = 0
     while i < len(tokens):
         previous_end = (spans or found or [(0, -1)])[-1][1]
-        after_heading = i > 0 and previous_end == tokens[i - 1][1]
+        after_heading = previous_end >= 0 and not text[previous_end:tokens[i][0]].strip()
         j = i + _leading_name(text, tokens, i, after_heading)
         while j < len(tokens) and _is_caps_word(tokens[j][2]) and not (j > i and tokens[j - 1][2][-1] in "?!"):
             j += 1

@@ -12,7 +12,10 @@ _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0
 _PARENTHETICAL = re.compile(r"\(([^()]{1,200})\)")
 _QUOTED = re.compile(r"[\"“‘'](.+?)[\"”’']")
 # "Acme Ltd, and its affiliates (“Acme”, “we” …)": the group words stand between name and definition.
-_GROUP_TAIL = re.compile(r",?\s+(?:and|together\s+with|along\s+with)\s+(?:its|their|our)\s+(?:\w+\s+){0,2}(?:affiliates|subsidiaries|companies|group)(?:\s+\w+){0,3}$", re.IGNORECASE)
+_GROUP_TAIL = re.compile(r",?\s+(?:(?:and|together\s+with|along\s+with)\s+)?(?:its|their|our)\s+(?:\w+\s+){0,2}(?:affiliates|subsidiaries|companies|group)(?:\s+\w+){0,3}$", re.IGNORECASE)
+# How far into the text a company named with only its short name ("Acme Inc. (“Acme”)") is taken
+# to be the policy's own: policies introduce themselves first, and name others later.
+_INTRODUCTION = 3000
 _SENTENCE_EDGE = re.compile(r"[.!?](?:\s|$)|\n")
 _MONTHS = {m: n for n, names in enumerate([
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
@@ -81,19 +84,21 @@ def find_controller(text: str) -> tuple[str | None, list[str]]:
     if best is None:
         return None, []
     _score, _at, name, aliases = best
-    return name, aliases or _distinctive_word(name)
+    return name, aliases or _short_names(name, text)
 
 
 def _candidate(text: str, paren: re.Match) -> tuple[int, str, list[str]] | None:
     suffix, name_pattern, stoplist, selves, generic = _controller_rules()
     inner = paren.group(1)
-    quoted = [q.strip(" ,;.") for q in _QUOTED.findall(inner)]
+    quoted = [q.strip(" ,;.") for q in _QUOTED.findall(inner)] or _bare_alias(inner)
     defines_self = any(q.lower() in selves for q in quoted)
     hereinafter = any(cue in inner.lower() for cue in ("hereinafter", "referred to as", "collectively"))
-    if not (defines_self or hereinafter and quoted):
+    # 'Acme Labs, Inc. ("Acme") sells …' at the top of a policy introduces the company too.
+    introduces = len(quoted) == 1 and paren.start() < _INTRODUCTION
+    if not (defines_self or (hereinafter or introduces) and quoted):
         return None
     before = text[max(0, paren.start() - 160):paren.start()].rstrip().rstrip("[]").rstrip()
-    before = _GROUP_TAIL.sub("", before)
+    before = _GROUP_TAIL.sub("", before.rsplit("\n", 1)[-1])  # a name does not cross a line
     match = name_pattern.search(before)
     if not match:
         return None
@@ -106,6 +111,14 @@ def _candidate(text: str, paren: re.Match) -> tuple[int, str, list[str]] | None:
     return score, name, aliases
 
 
+def _bare_alias(inner: str) -> list[str]:
+    """"Acme Motor Co., Inc. (Acme) is …": an unquoted short name in Title Case."""
+    words = inner.split()
+    if 1 <= len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words):
+        return [inner.strip()]
+    return []
+
+
 def _trim_name(words: list[str], stoplist: frozenset) -> str:
     """The name after the last sentence word ("… Privacy Policy The Motley Fool, LLC") and years or ©."""
     last_stop = max((n for n, w in enumerate(words) if w.strip(",") in stoplist), default=-1)
@@ -115,12 +128,23 @@ def _trim_name(words: list[str], stoplist: frozenset) -> str:
     return " ".join(words).rstrip(",")
 
 
-def _distinctive_word(name: str) -> list[str]:
+def _short_names(name: str, text: str) -> list[str]:
+    """The name's first word when the policy uses it alone as a name, else the name without its suffix.
+
+    A word used as a name alone ("provided by Acme") appears capitalised without the rest of the
+    name and never in lower case; a common word ("New York Times" → "new") does not qualify.
+    """
     suffix, _name, stoplist, _selves, _generic = _controller_rules()
-    for word in name.split():
-        if word not in stoplist and not suffix.match(word) and word[0].isalnum():
-            return [word.strip(",")]
-    return []
+    words = suffix.sub("", name).strip(" ,").split()
+    if not words:
+        return []
+    first = words[0]
+    alone = re.findall(rf"(?<![\w-]){re.escape(first)}(?![\w-])(?!\s+{re.escape(words[1])})" if len(words) > 1
+                       else rf"(?<![\w-]){re.escape(first)}(?![\w-])", text)
+    lower = re.search(rf"(?<![\w-]){re.escape(first.lower())}(?![\w-])", text) if first.lower() != first else None
+    if first[0].isalnum() and first not in stoplist and len(alone) >= 2 and not lower:
+        return [first]
+    return [" ".join(words)]
 
 
 # --- updated --------------------------------------------------------------------------------

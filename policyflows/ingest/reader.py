@@ -44,8 +44,7 @@ def read_bytes(data: bytes, policy_id: str, path: Path | None = None, suffix: st
     where = path if path is not None else policy_id
     if not data.strip():
         raise PolicyReadError(where, "the file is empty")
-    kind = format or formats.detect(data, suffix)
-    title, blocks = _blocks(data, kind, where)
+    kind, title, blocks = _blocks(data, format, suffix, where)
     blocks = [b for b in blocks if b.text]
     if not any(b.kind != HEADING for b in blocks) or _letters(blocks) < _MIN_LETTERS:
         raise PolicyReadError(where, "holds no readable text")
@@ -60,21 +59,22 @@ def _letters(blocks: list[Block]) -> int:
     return sum(1 for b in blocks for c in b.text if c.isalpha())
 
 
-def _blocks(data: bytes, kind: str, where) -> tuple[str | None, list[Block]]:
-    """The page title (when the format has one) and the blocks of the document."""
-    if kind == formats.PDF:
+def _blocks(data: bytes, format: str | None, suffix: str, where) -> tuple[str, str | None, list[Block]]:
+    """The format, the page title (when the format has one) and the blocks of the document."""
+    if format == formats.PDF or (format is None and formats.is_pdf(data)):
         from policyflows.ingest.pdf import pdf_text
-        return None, text_blocks(clean.repair(pdf_text(data, where)))
+        return formats.PDF, None, text_blocks(clean.repair(pdf_text(data, where)))
     try:
         text = clean.repair(formats.decode(data))
     except formats.NotText as exc:
         raise PolicyReadError(where, str(exc)) from None
+    kind = format or formats.detect(text, suffix)
     if kind == formats.HTML:
         from policyflows.ingest.html import html_blocks
-        return html_blocks(text)
-    if kind == formats.MARKDOWN or formats.looks_like_markdown(text):
-        return None, markdown_blocks(text)
-    return None, text_blocks(text)
+        return (kind, *html_blocks(text))
+    if kind == formats.MARKDOWN:
+        return kind, None, markdown_blocks(text)
+    return kind, None, text_blocks(text)
 
 
 def iter_policy_files(paths: Iterable) -> Iterator[Path]:

@@ -150,7 +150,7 @@ def place_labels(graph: Graph, concepts: dict[str, dict]) -> list[tuple[str, str
     """
     from policyflows.ontology.lexicon import normalise
     common = _policy_words(graph)
-    excluded = {name for s in graph.subjects(PF.excludedName, None) for name in _english(graph, s, PF.excludedName)}
+    excluded = set(_english(graph, PF.Gazetteer, PF.excludedName))
     entries = [(name, "", True) for name in sorted(excluded)]
     owners: dict[str, set[str]] = defaultdict(set)
     names_of: dict[str, list[str]] = {}
@@ -177,18 +177,32 @@ def place_labels(graph: Graph, concepts: dict[str, dict]) -> list[tuple[str, str
     return entries
 
 
+def legal_basis_concepts(graph: Graph) -> dict[str, dict]:
+    """DPV legal bases the ontology gives phrases for (skos:altLabel on the DPV term)."""
+    members = {c for c in graph.subjects(SKOS.altLabel, None)
+               if str(c).startswith(str(DPV)) and DPV.LegalBasis in _ancestors(graph, c)}
+    return _taxonomy_concepts(graph, members, "legal-basis")
+
+
+def legal_basis_labels(graph: Graph, concepts: dict[str, dict]) -> list[tuple[str, str, bool]]:
+    excluded = [(name, "", False) for name in _english(graph, PF.LegalBases, PF.excludedName)]
+    return excluded + [(label, iri, False) for iri in sorted(concepts) for label in _english(graph, URIRef(iri), SKOS.altLabel)]
+
+
 def lexicon_data(graph: Graph) -> dict:
     """Concepts by IRI and labels by vocabulary, as Lexicon(**data) takes them."""
     data, purposes = data_concepts(graph), purpose_concepts(graph)
     recipients, places = recipient_concepts(graph), place_concepts(graph)
+    bases = legal_basis_concepts(graph)
     labels = {
         "data": [(label, iri, False) for iri in sorted(data) for label in _class_labels(graph, URIRef(iri))],
         "purpose": [(label, iri, False) for iri in sorted(purposes) for label in _class_labels(graph, URIRef(iri))],
         "recipient": [(label, iri, "organisation" in recipients[iri])
                       for iri in sorted(recipients) for label in _class_labels(graph, URIRef(iri))],
         "jurisdiction": place_labels(graph, places),
+        "legal-basis": legal_basis_labels(graph, bases),
     }
     for concept in places.values():
         concept.pop("country")
-    concepts = {**places, **recipients, **purposes, **data}
+    concepts = {**places, **bases, **recipients, **purposes, **data}
     return {"concepts": concepts, "labels": labels}

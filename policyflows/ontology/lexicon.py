@@ -42,7 +42,7 @@ from policyflows.resources import ontology_dir
 
 FORMAT = 3  # bump when the cached JSON layout or the normalisation changes
 
-VOCABULARIES = ("data", "recipient", "purpose", "jurisdiction")
+VOCABULARIES = ("data", "recipient", "purpose", "jurisdiction", "legal-basis")
 
 # Small words a purpose phrase may carry or drop: "to provide you with the motion detection alarm feature".
 PURPOSE_FILLER = frozenset(
@@ -361,7 +361,12 @@ class Lexicon:
 
     def data_mentions(self, text: str) -> list[Mention]:
         """Data categories named in ``text``, left to right, longest first, no overlaps."""
-        return self._mentions("data", text)
+        recent = self._matchers.setdefault("_recent_data", {})
+        if text not in recent:
+            if len(recent) > 32:
+                recent.clear()
+            recent[text] = self._mentions("data", text)
+        return list(recent[text])
 
     def recipient_mentions(self, text: str) -> list[Mention]:
         """Recipients named in ``text``: kinds, service-provider types and named organisations.
@@ -380,6 +385,10 @@ class Lexicon:
     def jurisdiction_mentions(self, text: str) -> list[Mention]:
         """Places named in ``text`` (countries, ISO 3166-2 regions, EU/EEA), with their ISO code."""
         return self._mentions("jurisdiction", text)
+
+    def legal_basis_mentions(self, text: str) -> list[Mention]:
+        """DPV legal bases named in ``text`` ("your prior explicit consent", "legitimate interests")."""
+        return self._mentions("legal-basis", text)
 
     # -- the taxonomy --------------------------------------------------------------------------
 
@@ -499,8 +508,8 @@ def ontology_digest(directory: Path) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     for path in sorted(Path(directory).glob("*.ttl")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    build = Path(__file__).with_name("build.py")
-    digest.update(build.read_bytes())
+    for code in ("build.py", "lexicon.py"):  # how labels are read and normalised decides the cached content
+        digest.update(Path(__file__).with_name(code).read_bytes())
     return digest.hexdigest()
 
 
@@ -527,5 +536,13 @@ def _write_cache(path: Path, lexicon: Lexicon) -> None:
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_text(json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)
+        prune_cache(path.parent, "lexicon-*.json")
     except OSError:
         pass  # a read-only home only costs speed
+
+
+def prune_cache(folder: Path, pattern: str, keep: int = 4) -> None:
+    """Delete all but the ``keep`` newest cache files of one kind (older ontology versions)."""
+    files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)

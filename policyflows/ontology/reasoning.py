@@ -1,10 +1,10 @@
 """Reason over the ontology with owlready2 and HermiT: consistency, and what follows from it.
 
-    >>> from policyflows.ontology.reasoning import check
-    >>> report = check()                      # the ontology alone
-    >>> report.consistent, report.seconds
-    >>> report = check(extra_graph=g)         # with individuals: flows, policies, typed data …
-    >>> report.types["https://w3id.org/policyflows/policy/x/flow/1"]   # every class it belongs to
+    from policyflows.ontology.reasoning import check
+    report = check()                      # the ontology alone
+    report.consistent, report.seconds
+    report = check(extra_graph=g)         # with individuals: flows, policies, typed data …
+    report.types["https://w3id.org/policyflows/policy/x/flow/1"]   # every class it belongs to
 
 owlready2 does not read Turtle (it fails silently on it), so the ontology is serialised to
 N-Triples first. The reasoning copy leaves out loc.ttl (5 000 places HermiT does not need),

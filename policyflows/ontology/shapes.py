@@ -1,8 +1,8 @@
 """Validate a graph the project wrote against ontology/shapes.ttl (SHACL, with pyshacl).
 
-    >>> from policyflows.ontology.shapes import validate
-    >>> report = validate(graph)          # an rdflib Graph or Dataset of one or more policies
-    >>> report.conforms, len(report.results)
+    from policyflows.ontology.shapes import validate
+    report = validate(graph)          # an rdflib Graph or Dataset of one or more policies
+    report.conforms, len(report.results)
 """
 from __future__ import annotations
 
