@@ -37,3 +37,5 @@ def test_patterns_compile():
     for pattern in [*meta["legal_suffixes"], *meta["governing_law_cues"], *(c["pattern"] for c in meta["date_cues"])]:
         re.compile(pattern)
     assert all(isinstance(c["weight"], int) for c in meta["date_cues"])
+    # find_governing_law looks for "law(s) of" first: every cue must end there.
+    assert all(re.search(r"laws\?\\s\+of$", cue) for cue in meta["governing_law_cues"]), meta["governing_law_cues"]

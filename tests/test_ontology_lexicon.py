@@ -227,6 +227,19 @@ def test_place_names_and_abbreviations(lex, text, codes):
 
 
 # ---------------------------------------------------------------------------------------------
+# legal bases
+# ---------------------------------------------------------------------------------------------
+
+def test_legal_bases_are_dpv_terms(lex):
+    text = sentence(HUALAI, "We will only so use your personal data after", "which may require separate explicit consent.")
+    assert [m.iri.rsplit("#", 1)[-1] for m in lex.legal_basis_mentions(text)] == [
+        "ExplicitlyExpressedConsent", "ExplicitlyExpressedConsent"]
+    text = sentence(HUALAI, "Hualai may disclose your personal information without further consent", "applicable law.")
+    assert [m.label for m in lex.legal_basis_mentions(text)] == ["Legal Obligation"]
+    assert lex.legal_basis_mentions("You hereby consent that we may process it.") == []
+
+
+# ---------------------------------------------------------------------------------------------
 # resolving a user's term
 # ---------------------------------------------------------------------------------------------
 

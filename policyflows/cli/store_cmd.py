@@ -163,7 +163,7 @@ def where_table(answer: dict) -> str:
                  "'inferred': the policy says it of a broader category.")
     for policy in policies:
         mine = [f for f in flows if f["policy"] == policy]
-        lines += ["", policy.upper(), "=" * min(len(policy), WIDTH)]
+        lines += ["", policy.upper()[:WIDTH], "=" * min(len(policy), WIDTH)]
         positive = [f for f in mine if f["modality"] != "will-not"]
         for recipient, group in _by_recipient(positive):
             lines += ["", recipient]
@@ -212,7 +212,7 @@ def _flow_lines(row: dict, negative: bool = False) -> list[str]:
         head += f" -> {_recipient_name(row)}"
     if not row["stated"]:
         head += f"  [inferred via {', '.join(row['via']) or 'a broader category'}]"
-    lines = [head]
+    lines = textwrap.wrap(head.strip(), WIDTH, initial_indent="  ", subsequent_indent="      ")
     details = []
     if row["places"]:
         details.append(("places", ", ".join(f"{p['label']} ({p['code']})" if p.get("code") else p["label"]
@@ -227,7 +227,8 @@ def _flow_lines(row: dict, negative: bool = False) -> list[str]:
         lines += textwrap.wrap(text, WIDTH, initial_indent=f"      {label + ':':10}", subsequent_indent=" " * 16)
     for ev in row["evidence"]:
         quote = f"\u201c{ev['text']}\u201d [{ev['start']}-{ev['end']}]"
-        lines += textwrap.wrap(quote, WIDTH, initial_indent="      ", subsequent_indent="       ")
+        lines += textwrap.wrap(quote, WIDTH, initial_indent="      ", subsequent_indent="       ",
+                               break_long_words=True, break_on_hyphens=False)
     return lines
 
 

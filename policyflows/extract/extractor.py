@@ -37,8 +37,12 @@ _INNER_ITEM = re.compile(r"(?:(?<=[\s:])|^)((?:[A-Z][\w’'/-]*)(?:[ ][\w’'/-]
 _THEY_SUBJECT = re.compile(r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$", re.I)
 _FIRST_PARTY_WORDS = re.compile(r"\b(?:we|us|our|ourselves)\b", re.I)
 _LOCAL_RECIPIENT_LABEL = "your own device (local storage)"
-_UNNAMED_THIRD_PARTIES = "third parties (unnamed)"
-_AUTHORITIES = "authorities (as required by law)"
+_UNNAMED_THIRD_PARTIES = "third parties"
+_AUTHORITIES = "authorities"
+# The kind classes themselves ("third parties", "our affiliates") are named in the plural, as policies do.
+_GENERIC = {str(PF.FirstParty): None, str(PF.Affiliate): "affiliates", str(PF.ServiceProvider): "service providers",
+            str(PF.ThirdParty): "third parties", str(PF.Advertiser): "advertisers", str(PF.Authority): "authorities",
+            str(PF.Acquirer): "acquirers", str(PF.Public): "the public", str(PF.UserParty): None}
 _HOLDING_ACTIONS = {"collect", "use", "store", "retain", "delete"}
 _DISCLOSING_ACTIONS = {"share", "sell", "transfer"}
 
@@ -316,7 +320,7 @@ class Extractor:
         if not found and st.action == "transfer":
             found = [st.actor]
         if not found and st.action in {"share", "sell"}:
-            found = [PartyRef(_UNNAMED_THIRD_PARTIES, "third-party", concept=str(PF.ThirdParty))]
+            found = [PartyRef(_UNNAMED_THIRD_PARTIES, "third-party")]  # no concept: nobody was named
         return _unique(found)
 
     def _passive_agents(self, view: SentenceView, verb: Verb, ctx: _Context) -> list[PartyRef]:
@@ -416,7 +420,8 @@ class Extractor:
         return Term(mention.iri, mention.label, getattr(mention, "code", None))
 
     def _party(self, mention) -> PartyRef:
-        return PartyRef(label=mention.label, kind=mention.kind,
+        label = _GENERIC.get(mention.iri) or mention.label
+        return PartyRef(label=label, kind=mention.kind,
                         organisation=getattr(mention, "organisation", None), concept=mention.iri)
 
 

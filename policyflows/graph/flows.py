@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
+from policyflows.vocab import PF
 
 POSITIVE = {"will", "may"}
 _COLLECTING = {"collect", "use", "store", "retain"}
@@ -181,10 +182,21 @@ def _mark_overrides(flows: list[Flow], statements: list[Statement], lexicon) -> 
                     break
 
 
+_OUTSIDERS = {"third-party", "advertiser", "acquirer", "public"}
+
+
 def _same_recipient(negative: Statement, flow: Flow) -> bool:
-    named = [r for r in negative.recipients if r.kind != "third-party" or "unnamed" not in r.label]
-    if not named or flow.recipient is None:
+    """Does the will-not speak of this flow's recipient? A rule that names no recipient speaks of all;
+    "third parties" speaks of outsiders (not affiliates, processors or the company itself)."""
+    if flow.recipient is None:
         return True
-    return any(r.kind == flow.recipient.kind and (r.label.lower() == flow.recipient.label.lower()
-                                                   or r.kind in {"first-party", "third-party"})
-               for r in named)
+    rec = flow.recipient
+    for r in negative.recipients:
+        if r.concept is None and not r.organisation and r.kind == "third-party":
+            return True  # "we will never disclose …": to no one
+        if r.concept == str(PF.ThirdParty) and not r.organisation:
+            if rec.kind in _OUTSIDERS:
+                return True
+        elif r.kind == rec.kind and (r.label.lower() == rec.label.lower() or r.kind in {"first-party", "user"}):
+            return True
+    return not negative.recipients

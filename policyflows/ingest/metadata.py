@@ -13,6 +13,8 @@ _PARENTHETICAL = re.compile(r"\(([^()]{1,200})\)")
 _QUOTED = re.compile(r"[\"“‘'](.+?)[\"”’']")
 # "Acme Ltd, and its affiliates (“Acme”, “we” …)": the group words stand between name and definition.
 _GROUP_TAIL = re.compile(r",?\s+(?:(?:and|together\s+with|along\s+with)\s+)?(?:its|their|our)\s+(?:\w+\s+){0,2}(?:affiliates|subsidiaries|companies|group)(?:\s+\w+){0,3}$", re.IGNORECASE)
+_LAW_OF = re.compile(r"\blaws?\s+of\b", re.IGNORECASE)
+_LAW_CUE_REACH = 100
 # How far into the text a company named with only its short name ("Acme Inc. (“Acme”)") is taken
 # to be the policy's own: policies introduce themselves first, and name others later.
 _INTRODUCTION = 3000
@@ -220,7 +222,8 @@ def _sentence_around(text: str, position: int) -> str:
 @cache
 def _law_rules():
     data = rules.load("metadata")
-    cue = re.compile("|".join(f"(?:{c})" for c in data["governing_law_cues"]), re.IGNORECASE)
+    # Anchored at the end: the cue must end where the "law(s) of" found first ends.
+    cue = re.compile("(?:" + "|".join(f"(?:{c})" for c in data["governing_law_cues"]) + ")$", re.IGNORECASE)
     return cue, data["governing_law_window"], tuple(data["policy_words"])
 
 
@@ -232,7 +235,11 @@ def find_governing_law(text: str) -> list[str]:
         return []
     for_policy: list[str] = []
     for_other: list[str] = []
-    for match in cue.finditer(text):
+    for anchor in _LAW_OF.finditer(text):
+        # Every cue ends in "law(s) of": find that word first, then check the cue before it.
+        match = cue.search(text, max(0, anchor.start() - _LAW_CUE_REACH), anchor.end())
+        if not match:
+            continue
         tail = text[match.end():match.end() + window]
         edge = _SENTENCE_EDGE.search(tail)
         place = tail[:edge.start() if edge else len(tail)]

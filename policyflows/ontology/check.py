@@ -7,7 +7,8 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from policyflows.ontology.build import data_concepts, place_concepts, purpose_concepts, recipient_concepts
+from policyflows.ontology.build import (data_concepts, legal_basis_concepts, place_concepts, purpose_concepts,
+                                        recipient_concepts)
 from policyflows.ontology.generate import GENERATED, hand_written_graph
 from policyflows.resources import ontology_dir
 from policyflows.vocab import DPV, LOC, PD, PF, TECH
@@ -45,6 +46,7 @@ def counts(graph: Graph) -> dict[str, int]:
         "recipient synonyms": _alt_labels(graph, kinds),
         "named organisations": len(organisations),
         "organisation aliases": _alt_labels(graph, organisations),
+        "legal bases (DPV)": len(legal_basis_concepts(graph)),
         "countries": places.get("Country", 0),
         "regions (ISO 3166-2)": places.get("Region", 0),
         "supranational unions": places.get("SupraNationalUnion", 0),

@@ -8,8 +8,8 @@
 
 owlready2 does not read Turtle (it fails silently on it), so the ontology is serialised to
 N-Triples first. The reasoning copy leaves out loc.ttl (5 000 places HermiT does not need),
-gazetteer.ttl (labels only) and shapes.ttl (SHACL), and replaces xsd:duration, which is not in
-the OWL 2 datatype map HermiT accepts, by xsd:string. Places named by the extra graph are added
+gazetteer.ttl (labels only) and shapes.ttl (SHACL), and replaces datatypes outside the OWL 2
+datatype map HermiT accepts (xsd:duration, xsd:date) by xsd:string. Places named by the extra graph are added
 back as individuals with their country (pf:inCountry) and countries declared all different, so
 that the SWRL rules of the ontology (pf:swrlRule, e.g. pf:CrossBorderTransfer) can tell them apart.
 """
@@ -56,10 +56,20 @@ def reasoning_graph(extra_graph: Graph | None = None) -> Graph:
     return graph
 
 
+# The OWL 2 datatype map (https://www.w3.org/TR/owl2-syntax/#Datatype_Maps): all HermiT accepts.
+OWL2_DATATYPES = {str(XSD[name]) for name in (
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
+    "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language Name "
+    "NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
+    str(RDF.PlainLiteral), str(RDF.XMLLiteral), str(RDFS.Literal), str(OWL.real), str(OWL.rational), str(RDF.langString)}
+
+
 def _drop_unsupported_datatypes(graph: Graph) -> None:
-    graph.remove((None, RDFS.range, XSD.duration))
+    """xsd:duration, xsd:date … are outside OWL 2: their ranges go, their values become strings."""
     for s, p, o in list(graph):
-        if isinstance(o, Literal) and o.datatype == XSD.duration:
+        if p == RDFS.range and isinstance(o, URIRef) and str(o).startswith(str(XSD)) and str(o) not in OWL2_DATATYPES:
+            graph.remove((s, p, o))
+        elif isinstance(o, Literal) and o.datatype is not None and str(o.datatype) not in OWL2_DATATYPES:
             graph.remove((s, p, o))
             graph.add((s, p, Literal(str(o), datatype=XSD.string)))
 
