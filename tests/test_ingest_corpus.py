@@ -114,3 +114,12 @@ def test_vendor_page_metadata(page, controller, alias, updated, contact):
     assert meta.updated == updated
     if contact:
         assert contact in meta.contacts
+
+
+def test_opp115_metadata_found_by_general_rules():
+    amazon = read(CORPUS / "opp115" / "105_amazon.com.html").metadata
+    assert amazon.updated == "2014-03-03"  # "Last updated: March 3, 2014."
+    honda = read(CORPUS / "opp115" / "1050_honda.com.html").metadata
+    assert honda.controller == "American Honda Motor Co., Inc." and honda.controller_aliases == ["American Honda"]
+    pytest.importorskip("policyflows.ontology")
+    assert amazon.governing_law == ["US-WA"]  # "application of the law of the state of Washington"

@@ -48,6 +48,35 @@ def check(dpv_dir, reason, fmt):
         sys.exit(1)
 
 
+@ontology.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(files):
+    """Check graph files (Turtle, TriG, N-Quads, N-Triples, JSON-LD) against the SHACL shapes.
+
+    Prints one line per violation; exits 1 when any file does not conform.
+
+    \b
+    Example:
+      policyflows export --format trig > all.trig && policyflows ontology validate all.trig
+    """
+    from policyflows.ontology.shapes import read_graph, validate as shacl
+
+    failed = False
+    for path in files:
+        try:
+            graph = read_graph(path)
+        except (ValueError, SyntaxError) as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        report = shacl(graph)
+        for v in report.results:
+            click.echo(f"{path}: {v.focus} {v.path or ''}: {v.message}")
+        click.echo(f"{path}: {'conforms' if report.conforms else f'{len(report.results)} violations'}", err=True)
+        failed = failed or not report.conforms
+    if failed:
+        sys.exit(1)
+
+
 def _print_table(result: dict) -> None:
     rows = list(result["counts"].items())
     if "consistent" in result:

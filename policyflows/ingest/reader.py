@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from policyflows.errors import PolicyReadError
 
 # Fewer letters than this is no policy text (a file of numbers, rules or a lone word).
 _MIN_LETTERS = 20
+_LETTER = re.compile(r"[^\W\d_]")
 from policyflows.ingest import clean, formats, metadata
 from policyflows.ingest.assemble import assemble
 from policyflows.ingest.blocks import HEADING, Block
@@ -59,9 +61,10 @@ def _letters(blocks: list[Block]) -> int:
     """Letters in the blocks, counted only up to the minimum (a policy has thousands)."""
     count = 0
     for block in blocks:
-        count += sum(c.isalpha() for c in block.text[:_MIN_LETTERS])
-        if count >= _MIN_LETTERS:
-            break
+        for _letter in _LETTER.finditer(block.text):
+            count += 1
+            if count >= _MIN_LETTERS:
+                return count
     return count
 
 

@@ -60,6 +60,26 @@ def _violations(results: Graph) -> list[Violation]:
     return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
 
+def read_graph(path) -> Graph:
+    """A graph file in any syntax rdflib knows by its extension; quads files keep their named graphs.
+
+    :raises ValueError: the extension names no RDF syntax.
+    :raises SyntaxError: the file does not parse.
+    """
+    from rdflib import Dataset
+    from rdflib.util import guess_format
+
+    fmt = guess_format(str(path))
+    if fmt is None:
+        raise ValueError(f"{path}: unknown RDF syntax (use .ttl, .trig, .nq, .nt or .jsonld)")
+    graph = Dataset() if fmt in ("trig", "nquads") else Graph()
+    try:
+        graph.parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises a different class per parser
+        raise SyntaxError(f"{path}: {exc}") from exc
+    return graph
+
+
 def validate(graph) -> ShapesReport:
     """Check ``graph`` (an rdflib Graph, or a Dataset whose named graphs are each checked) against the shapes."""
     import pyshacl
