@@ -121,5 +121,6 @@ def test_opp115_metadata_found_by_general_rules():
     assert amazon.updated == "2014-03-03"  # "Last updated: March 3, 2014."
     honda = read(CORPUS / "opp115" / "1050_honda.com.html").metadata
     assert honda.controller == "American Honda Motor Co., Inc." and honda.controller_aliases == ["American Honda"]
+    assert honda.updated == "2014-12-23"  # only in the title: "STATEMENT OF PRIVACY ( 12/23/2014, UNITED STATES ONLY)"
     pytest.importorskip("policyflows.ontology")
     assert amazon.governing_law == ["US-WA"]  # "application of the law of the state of Washington"

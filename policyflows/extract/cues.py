@@ -12,7 +12,7 @@ from policyflows.resources import ingest_dir
 ACTION_CODES = {"collect", "use", "store", "share", "transfer", "sell", "retain", "delete"}
 _REQUIRED = ("actions", "may", "negation", "user_subject", "non_personal", "legal_disclosure",
              "conditions", "purposes", "purpose_lead_in", "retention", "reference", "continuation",
-             "local_storage", "storage_location", "section_actions", "definition", "prefilter")
+             "local_storage", "storage_location", "section_actions", "definition", "prefilter", "purpose_reference")
 
 
 class CueError(ValueError):
@@ -46,6 +46,7 @@ class Cues:
     storage_location: re.Pattern
     section_actions: tuple[tuple[str, re.Pattern], ...]
     definition: re.Pattern
+    purpose_reference: re.Pattern
     any_action: re.Pattern  # every action cue in one alternation; group "aN" is actions[N]
     prefilter: re.Pattern  # case-sensitive: search ``lowered(text)``
 
@@ -103,6 +104,7 @@ def parse_cues(raw: dict) -> Cues:
         storage_location=_word(raw["storage_location"], "storage_location"),
         section_actions=tuple((a, _word(p, f"section_actions.{a}")) for a, p in raw["section_actions"].items()),
         definition=re.compile(raw["definition"], re.IGNORECASE),
+        purpose_reference=re.compile(raw["purpose_reference"], re.IGNORECASE),
     )
 
 

@@ -344,7 +344,7 @@ class Extractor:
             if span.start < verb.start:
                 continue
             phrase = _purpose_phrase(view.text[span.start:span.end])
-            if phrase:
+            if phrase and not self.cues.purpose_reference.search(phrase):
                 out.append(self._stated_purpose(phrase, view, span.start, span.end, ctx))
         for m in view.purposes_found:
             if not any(view.text[s.start:s.end].find(m.text) >= 0 for s in view.purpose_spans):

@@ -43,7 +43,9 @@ _DATE_FORMS = [re.compile(p, re.IGNORECASE) for p in (
 def extract(text: str, title: str | None) -> Metadata:
     """Title, controller (and its short names), updated date, contacts and governing law of ``text``."""
     controller, aliases = find_controller(text)
-    return Metadata(title=title, controller=controller, updated=find_updated(text),
+    # A date in the title ("STATEMENT OF PRIVACY (12/23/2014)") dates the policy when no cue does.
+    updated = find_updated(text) or next((iso for _at, iso in _dates(title or "")), None)
+    return Metadata(title=title, controller=controller, updated=updated,
                     contacts=find_contacts(text), governing_law=find_governing_law(text),
                     controller_aliases=aliases)
 
