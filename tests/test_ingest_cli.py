@@ -36,7 +36,7 @@ def test_read_text_outline():
 
 def test_help_teaches_with_an_example():
     result = CliRunner().invoke(cli, ["read", "--help"])
-    assert result.exit_code == 0 and "policyflows read ../shared/policies" in result.output
+    assert result.exit_code == 0 and "policyflows read privacy-policy.txt --format text" in result.output
 
 
 @pytest.mark.parametrize("name, content", [

@@ -196,6 +196,8 @@ def _check_real_map(visit, path: Path, screenshot: str) -> list[str]:
     assert labels and len(visit.drawn_node_ids()) == len(labels)
     texts = {p.stem: read(p).text for p in (HUALAI, SEVENTY_MAI)}
     tooltip = visit.hover_evidence()
+    panel = visit.page.locator("#details-text").inner_text()
+    assert " ".join(panel.split()) == " ".join(tooltip.split()), "the side panel shows what the tooltip shows"
     policy = re.search(r"policy: (\S+)", tooltip).group(1)
     quoted = re.findall(r"“(.*?)” \[(\d+)–(\d+)\]", tooltip, re.S)
     assert quoted, tooltip

@@ -22,7 +22,7 @@ def read(file, fmt, policy_id):
 
     \b
     Examples:
-      policyflows read ../shared/policies/hualai-xiaofang-smart-camera.txt --format text
+      policyflows read privacy-policy.txt --format text
       policyflows read page.html | jq '.metadata'
       policyflows read policy.pdf | jq -r '.text as $t | .sentences[3] | $t[.start:.end]'
 

@@ -206,6 +206,7 @@ class Extractor:
             st.recipients = self._recipients(view, verb, st, ctx)
             st.purposes = self._purposes(view, verb, ctx)
             st.conditions = self._conditions(view)
+            st.legal_bases = self._legal_bases(view)
             st.jurisdictions = self._places(view, verb)
             if st.action in {"retain", "store", "delete"} or view.verbs and any(v.action == "retain" for v in verbs):
                 st.retention = parse_retention(view.text, self.cues) if st.action in {"retain", "store"} else None
@@ -371,6 +372,10 @@ class Extractor:
 
     def _conditions(self, view: SentenceView) -> list[str]:
         return _unique([view.text[s.start:s.end].strip(" ,;.") for s in view.condition_spans])
+
+    def _legal_bases(self, view: SentenceView) -> list[Term]:
+        find = getattr(self.lex, "legal_basis_mentions", None)
+        return _unique([self._term(m) for m in find(view.text)]) if find else []
 
     def _places(self, view: SentenceView, verb: Verb) -> list[Term]:
         if verb.action not in {"store", "transfer", "share", "retain"}:

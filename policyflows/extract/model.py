@@ -59,6 +59,7 @@ class Statement:
     jurisdictions: list[Term] = field(default_factory=list)
     conditions: list[str] = field(default_factory=list)
     retention: str | None = None
+    legal_bases: list[Term] = field(default_factory=list)  # DPV legal bases the sentence names
     section: str | None = None
     # Sentences that continue this one ("For example, …", "This information may include …").
     more_evidence: list[Evidence] = field(default_factory=list)
@@ -81,6 +82,7 @@ class Statement:
             "jurisdictions": [t.to_json() for t in self.jurisdictions],
             "conditions": list(self.conditions),
             "retention": self.retention,
+            "legal_bases": [t.to_json() for t in self.legal_bases],
             "section": self.section,
             "evidence": self.evidence.to_json(),
             "more_evidence": [e.to_json() for e in self.more_evidence],

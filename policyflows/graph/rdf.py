@@ -47,6 +47,9 @@ class PolicyGraphWriter:
     def write(self, statements: list[Statement], flows: list[Flow]) -> set:
         self._policy()
         st_iris = [self._statement(n, st) for n, st in enumerate(statements)]
+        for n, st in enumerate(statements):
+            for basis in st.legal_bases:
+                self.g.add((st_iris[n], PF.legalBasis, URIRef(basis.iri)))
         for f in flows:
             self._flow(f, st_iris)
         return self.g

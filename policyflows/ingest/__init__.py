@@ -1,7 +1,7 @@
 """Read a privacy policy file into clean, sectioned, offset-addressed text (Contract 1).
 
     >>> from policyflows.ingest import read
-    >>> doc = read("../shared/policies/hualai-xiaofang-smart-camera.txt")  # doctest: +SKIP
+    >>> doc = read("privacy-policy.html")                                  # doctest: +SKIP
     >>> doc.sentence_text(0), doc.section_title(0)                        # doctest: +SKIP
 """
 from policyflows.ingest.model import Document, Metadata, Section, Sentence, Source
