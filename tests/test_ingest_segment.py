@@ -33,6 +33,7 @@ def test_no_false_ends(text):
     ("1.1. This Agreement binds you. 1.2. The Software is licensed.", ["1.1. This Agreement binds you.", "1.2. The Software is licensed."]),
     ("stated in this Privacy Policy.We may use your data.", ["stated in this Privacy Policy.", "We may use your data."]),
     ("Is it sold? No. Never!", ["Is it sold?", "No. Never!"]),
+    ("We collect: 1). Contact information. 2). Device data.", ["We collect: 1). Contact information.", "2). Device data."]),
     ("Our servers are in the U.S. We also use the U.S. Postal Service.",
      ["Our servers are in the U.S.", "We also use the U.S. Postal Service."]),
 ])

@@ -147,3 +147,13 @@ def test_the_graph_written_for_a_seed_policy_conforms(hualai_path):
     policy = graph_for_file(hualai_path)
     report = validate(policy.graph)
     assert report.conforms, report.text
+
+
+def test_the_shapes_are_valid_shacl_and_a_malformed_shape_is_caught():
+    from policyflows.ontology.shapes import shapes_problems
+    assert shapes_problems() == []
+    malformed = graph_of("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix pf: <https://w3id.org/policyflows/ns#> .
+        pf:Bad a sh:NodeShape ; sh:targetClass pf:Flow ; sh:property [ sh:path pf:data ; sh:minCount "many" ] .""")
+    problems = shapes_problems(malformed)
+    assert problems and "xsd:integer" in problems[0]

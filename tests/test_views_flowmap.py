@@ -145,3 +145,12 @@ def test_write_map_writes_utf8(tmp_path):
     path = flowmap.write_map(hand_flows(), POLICIES, tmp_path / "out" / "m.html", term="video")
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert "✕ will not" in path.read_text(encoding="utf-8")
+
+
+def test_geo_view_puts_places_without_coordinates_under_the_map():
+    flows = hand_flows()
+    flows[1]["jurisdiction"] = {"iri": "https://w3id.org/dpv/loc#EU", "label": "European Union", "code": "EU"}
+    html = flowmap.map_html(flowmap.build_map(flows, POLICIES, view="geo"))
+    nodes = {n["label"]: n for n in page_data(html, "nodes")}
+    eu, beijing = nodes["European Union (EU)"], nodes["Beijing (CN-BJ)"]
+    assert eu["y"] > beijing["y"] and eu["y"] > nodes["France (FR)"]["y"]   # below every located place

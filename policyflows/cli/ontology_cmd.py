@@ -20,9 +20,10 @@ def ontology():
 @click.option("--reason/--no-reason", default=True, show_default=True, help="Run HermiT (needs Java; ~5–15 s).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def check(dpv_dir, reason, fmt):
-    """Load the ontology, count its vocabulary, check DPV links and run HermiT.
+    """Load the ontology, count its vocabulary, check DPV links and the SHACL shapes, run HermiT.
 
-    Exits 1 when HermiT finds the ontology inconsistent or a DPV IRI it uses does not exist.
+    Exits 1 when HermiT finds the ontology inconsistent, a DPV IRI it uses does not exist, or
+    shapes.ttl is not valid SHACL.
 
     \b
     Example:
@@ -32,7 +33,10 @@ def check(dpv_dir, reason, fmt):
     from policyflows.ontology.check import counts, dangling_dpv_iris
     from policyflows.ontology.graph import ontology_graph
 
-    result = {"counts": counts(ontology_graph()), "dangling_dpv_iris": dangling_dpv_iris(dpv_dir=dpv_dir)}
+    from policyflows.ontology.shapes import shapes_problems
+
+    result = {"counts": counts(ontology_graph()), "dangling_dpv_iris": dangling_dpv_iris(dpv_dir=dpv_dir),
+              "shapes_problems": shapes_problems()}
     if reason:
         from policyflows.ontology.reasoning import check as hermit
         report = hermit()
@@ -44,7 +48,7 @@ def check(dpv_dir, reason, fmt):
         click.echo(json.dumps(result, indent=2))
     else:
         _print_table(result)
-    if result["dangling_dpv_iris"] or result.get("consistent") is False:
+    if result["dangling_dpv_iris"] or result["shapes_problems"] or result.get("consistent") is False:
         sys.exit(1)
 
 
@@ -83,6 +87,7 @@ def _print_table(result: dict) -> None:
         verdict = "consistent" if result["consistent"] else "INCONSISTENT"
         rows.append(("HermiT", f"{verdict} ({result['reasoning_seconds']} s)"))
     rows.append(("dangling DPV IRIs", len(result["dangling_dpv_iris"])))
+    rows.append(("SHACL shapes well-formed", "no" if result["shapes_problems"] else "yes"))
     width = max(len(name) for name, _ in rows)
     click.echo(f"| {'what'.ljust(width)} | count |")
     click.echo(f"| {'-' * width} | ----- |")
@@ -90,3 +95,5 @@ def _print_table(result: dict) -> None:
         click.echo(f"| {name.ljust(width)} | {value} |")
     for iri in result["dangling_dpv_iris"]:
         click.echo(f"dangling: {iri}", err=True)
+    for problem in result["shapes_problems"]:
+        click.echo(f"shapes.ttl: {problem}", err=True)

@@ -114,8 +114,10 @@ def _inferred_flows(policy, statements, collected, retention, lexicon, stated_ke
     flows = []
     terms = {d.iri: d for st in statements for d in st.data}
     for n, st in enumerate(statements):
-        if st.action == "collect":
-            continue  # collecting "personal information" says nothing about a narrower category
+        if st.action in {"collect", "delete"}:
+            # collecting "personal information" says nothing about a narrower category, and erasing
+            # it is a promise about the broad kind, not a flow of each narrower one
+            continue
         if st.modality == "will-not" and st.conditions:
             continue  # "thereafter not use … as per your request" rules nothing out in general
         for broad in st.data:

@@ -7,15 +7,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from policyflows.errors import PolicyReadError
-
-# Fewer letters than this is no policy text (a file of numbers, rules or a lone word).
-_MIN_LETTERS = 20
-_LETTER = re.compile(r"[^\W\d_]")
 from policyflows.ingest import clean, formats, metadata
 from policyflows.ingest.assemble import assemble
 from policyflows.ingest.blocks import HEADING, Block
 from policyflows.ingest.model import Document, Source
 from policyflows.ingest.plaintext import markdown_blocks, text_blocks
+
+# Fewer letters than this is no policy text (a file of numbers, rules or a lone word).
+_MIN_LETTERS = 20
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def read(path, policy_id: str | None = None) -> Document:

@@ -19,6 +19,8 @@ _WORD_BEFORE = re.compile(r"([\w.&-]+)\.*$")
 _WORD_AFTER = re.compile(r"\s+[\"'“‘(\[]?([\w-]+)")
 # A clause number such as 4.1.2. (several levels) opens a new sentence after : or ;
 _CLAUSE_AFTER_COLON = re.compile(r"[:;](?=\s+\d{1,2}(?:\.\d{1,3})+\.?\s+\S)")
+# "1). Contact information" / "(a). …": a bracketed list number before a full stop.
+_BRACKETED_NUMBER = re.compile(r"(?:^|\s)\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})\)$")
 _NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[ivxlc]{1,5}|[a-z])$", re.IGNORECASE)
 
 
@@ -56,6 +58,8 @@ def _is_end(text: str, match: re.Match) -> bool:
     if text[match.start()] != ".":
         return True
     never, maybe, openers = _rules()
+    if _BRACKETED_NUMBER.search(text, max(0, match.start() - 8), match.start()):
+        return False  # the list number belongs to the item that follows
     before = _WORD_BEFORE.search(text, max(0, match.start() - 40), match.start() + 1)
     word = before.group(1).lower().rstrip(".") if before else ""
     if not word:

@@ -465,7 +465,8 @@ class Lexicon:
         """Labels close to ``term`` in spelling; failing that, the broad categories to start from."""
         names: dict[str, str] = {}
         for label, iri, _ in self.labels["data"]:
-            names.setdefault(label.lower(), iri)
+            if iri:
+                names.setdefault(label.lower(), iri)
         suggestions: list[str] = []
         for cutoff in (0.75, 0.5):
             for name in difflib.get_close_matches(term.lower(), list(names), n=n * 2, cutoff=cutoff):
@@ -482,6 +483,8 @@ class Lexicon:
         if "_data_index" not in self._matchers:
             index = []
             for label, iri, _ in self.labels["data"]:
+                if not iri:
+                    continue  # an excluded phrase
                 preferred = label == self.concepts[iri]["label"]
                 for tokens in _label_variants(label):
                     index.append((tuple(normalise(t) for t in tokens), iri, preferred))

@@ -60,6 +60,19 @@ def _violations(results: Graph) -> list[Violation]:
     return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
 
+def shapes_problems(shapes: Graph | None = None) -> list[str]:
+    """Problems in the shapes themselves (default: shapes.ttl), found by validating them against SHACL's own shapes."""
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
+
+    try:
+        pyshacl.validate(Graph(), shacl_graph=shapes if shapes is not None else shapes_graph(),
+                         meta_shacl=True, inference="none")
+    except ReportableRuntimeError as exc:
+        return [str(exc.message if hasattr(exc, "message") else exc).strip()]
+    return []
+
+
 def read_graph(path) -> Graph:
     """A graph file in any syntax rdflib knows by its extension; quads files keep their named graphs.
 
