@@ -34,7 +34,7 @@ def graph_for_document(doc, lexicon=None) -> PolicyGraph:
     extractor = Extractor(lexicon)
     statements = extractor.extract(doc)
     flows = derive_flows(doc.policy, statements, extractor.lex)
-    return PolicyGraph(doc, statements, flows, policy_triples(doc, statements, flows), policy_iri(doc.policy))
+    return PolicyGraph(doc, statements, flows, policy_triples(doc, statements, flows, extractor.lex), policy_iri(doc.policy))
 
 
 def graph_for_file(path: str | Path, policy_id: str | None = None, lexicon=None) -> PolicyGraph:

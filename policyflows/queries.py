@@ -308,6 +308,22 @@ def run(store: ox.Store, query: NamedQuery, params: dict | None = None) -> Resul
     return Result(columns, rows)
 
 
+def with_values(query: NamedQuery, params: dict | None = None) -> str:
+    """The query text with its parameters as a trailing VALUES clause, for a remote SPARQL server.
+
+    Values are pyoxigraph terms written in their N-Triples form (properly escaped), never raw
+    strings. A trailing VALUES joins after the query's grouping, which gives the same answer
+    because every parameter is a projected variable; it can be slower than a local substitution.
+    """
+    runs = substitutions(query, params)
+    names = sorted({v.value for run in runs for v in run})
+    if not names:
+        return query.text
+    rows = ["  (" + " ".join(str(run[ox.Variable(n)]) if ox.Variable(n) in run else "UNDEF" for n in names) + ")"
+            for run in runs]
+    return query.text.rstrip() + "\nVALUES (" + " ".join("?" + n for n in names) + ") {\n" + "\n".join(rows) + "\n}\n"
+
+
 def subs_names(subs: dict) -> set[str]:
     return {v.value for v in subs}
 

@@ -181,21 +181,46 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
         if UPDATE.match(text):
             raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
         accept = self.headers.get("Accept")
-
-        def answer():
-            results = self.flow_store.raw_sparql(text)
-            if isinstance(results, ox.QueryTriples):
-                media, fmt = negotiate(accept, GRAPH_TYPES)
-                return media, results.serialize(format=fmt)
-            media, fmt = negotiate(accept, SOLUTION_TYPES)
-            return media, results.serialize(format=fmt)
-
-        media, payload = self._call(answer)
+        if self.flow_store.path is not None:
+            media, payload = self._in_child_process(text, accept)
+        else:
+            media, payload = self._call(lambda: answer_sparql(self.flow_store.store, text, accept))
         self._send(HTTPStatus.OK, payload, media + ("; charset=utf-8" if media.startswith("text/") else ""))
 
+    def _in_child_process(self, text: str, accept: str | None):
+        """Run a user's query in a child process that is killed at the time limit.
+
+        pyoxigraph holds the GIL while it evaluates, and cannot cancel a query, so a thread cannot
+        enforce the limit; a process can. The forkserver start method forks from a small
+        single-threaded server process, which is quick and safe from this threaded one.
+        """
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("forkserver")
+        receiver, sender = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child_query, args=(str(self.flow_store.path), text, accept, sender), daemon=True)
+        child.start()
+        sender.close()
+        try:
+            if not receiver.poll(self.time_limit):
+                raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE,
+                                f"the query ran past the time limit of {self.time_limit:g} s")
+            outcome = receiver.recv()
+        except EOFError:
+            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, "the query process died") from None
+        finally:
+            if child.is_alive():
+                child.kill()
+            child.join(5)
+            receiver.close()
+        if outcome[0] == "ok":
+            return outcome[1], outcome[2]
+        raise HttpError(HTTPStatus(outcome[1]), outcome[2])
+
     def _call(self, fn):
-        """Run fn within the time limit. pyoxigraph cannot cancel a query, so a query over the limit
-        keeps one worker busy until it ends; the client gets 503 at once."""
+        """Run one of the project's own queries (or, on an in-memory store, the user's) in a worker
+        thread. The limit is checked only when pyoxigraph lets go of the GIL, so it is a safety net
+        here; on-disk stores run users' queries in a child process (_in_child_process) instead."""
         future = self.pool.submit(fn)
         try:
             return future.result(timeout=self.time_limit)
@@ -227,6 +252,36 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+def answer_sparql(store: ox.Store, text: str, accept: str | None) -> tuple[str, bytes]:
+    """(media type, payload) of a read-only query, in the format the Accept header prefers."""
+    from policyflows.store import check_read_only
+
+    check_read_only(text)
+    try:
+        results = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"SPARQL syntax error: {exc}") from None
+    if isinstance(results, ox.QueryTriples):
+        media, fmt = negotiate(accept, GRAPH_TYPES)
+    else:
+        media, fmt = negotiate(accept, SOLUTION_TYPES)
+    return media, results.serialize(format=fmt)
+
+
+def _child_query(path: str, text: str, accept: str | None, sender) -> None:
+    try:
+        media, payload = answer_sparql(ox.Store.read_only(path), text, accept)
+        sender.send(("ok", media, payload))
+    except HttpError as exc:
+        sender.send(("error", int(exc.status), str(exc)))
+    except PolicyflowsError as exc:
+        sender.send(("error", int(HTTPStatus.BAD_REQUEST), str(exc)))
+    except Exception as exc:  # reported to the client, not swallowed
+        sender.send(("error", int(HTTPStatus.INTERNAL_SERVER_ERROR), f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
 
 
 def _one(args: dict, name: str) -> str:

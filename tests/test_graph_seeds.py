@@ -107,3 +107,9 @@ def test_graphs_pass_the_shacl_shapes(hualai, seventymai):
     for pg in (hualai, seventymai):
         report = validate(pg.graph)
         assert report.conforms, report.messages()[:5]
+
+
+def test_controller_country_comes_from_the_policy_when_it_says(seventymai, hualai):
+    # 70mai's legal name and contact address are in Shanghai; the Hualai policy names no address
+    assert str(seventymai.graph.value(seventymai.iri, PF.controllerCountry)).endswith("#CN")
+    assert hualai.graph.value(hualai.iri, PF.controllerCountry) is None

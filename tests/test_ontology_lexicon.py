@@ -112,6 +112,13 @@ def test_ordinary_words_are_not_data(lex):
     assert lex.data_mentions(text) == []
 
 
+def test_phrases_that_name_no_category(lex):
+    text = "Write to us by email at our email address; children under the age of 13; your domain name."
+    assert lex.data_mentions(text) == []
+    assert found(lex.data_mentions("we collect your email address and age")) == [
+        ("email address", "email address"), ("age", "age")]
+
+
 def test_mentions_do_not_overlap_and_run_left_to_right(lex):
     text = plain_text(SEVENTY_MAI)
     mentions = lex.data_mentions(text)
@@ -178,6 +185,11 @@ def test_purposes_of_the_camera_policy(lex):
     text = sentence(HUALAI, "We may use your Mi account to search", "access authorization each time.")
     assert [m.label for m in lex.purpose_mentions(text)] == [
         "finding devices registered to an account", "device authorisation and protection"]
+
+
+def test_a_purpose_that_is_a_verb_with_its_object_is_matched_as_written(lex):
+    assert [m.text for m in lex.purpose_mentions("we use it to communicate with you")] == ["communicate with you"]
+    assert lex.purpose_mentions("please communicate any concerns") == []
 
 
 def test_purposes_of_the_dash_cam_policy(lex):

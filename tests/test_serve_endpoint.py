@@ -25,8 +25,8 @@ COUNT_FLOWS = "PREFIX pf: <%s> SELECT (COUNT(?f) AS ?n) WHERE { ?f a pf:Flow }" 
 
 
 @pytest.fixture(scope="module")
-def endpoint():
-    store = FlowStore.open(None)
+def endpoint(tmp_path_factory):
+    store = FlowStore.open(tmp_path_factory.mktemp("serve") / "store", create=True)
     store.load(FIXTURE)
     server, thread = serve_in_thread(store, host="127.0.0.1", port=0, time_limit=2.0)
     host, port = server.server_address
@@ -139,6 +139,18 @@ def test_sparqlwrapper_as_an_outside_client(endpoint):
     client.setReturnFormat(TURTLE)
     graph = client.queryAndConvert()
     assert len(graph if not isinstance(graph, bytes) else graph.decode().split(" .\n")) >= 11
+
+
+def test_an_in_memory_store_is_served_too():
+    store = FlowStore.open(None)
+    store.load(FIXTURE)
+    server, _ = serve_in_thread(store, port=0)
+    try:
+        url = "http://127.0.0.1:%d/sparql" % server.server_address[1]
+        assert httpx.get(url, params={"query": COUNT_FLOWS}).json()["results"]["bindings"][0]["n"]["value"] == "11"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_serve_command_binds_localhost(tmp_path):

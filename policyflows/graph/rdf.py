@@ -36,9 +36,10 @@ def to_rdflib(triples) -> Graph:
 class PolicyGraphWriter:
     """Writes one policy's named-graph content as triples (rdflib terms)."""
 
-    def __init__(self, doc, lexicon=None):
+    def __init__(self, doc, lexicon=None, controller_country: str | None = None):
         self.doc = doc
         self.lex = lexicon
+        self.controller_country = controller_country
         self.g = _Triples()
         self.policy = policy_iri(doc.policy)
         self._parties: dict[tuple, URIRef] = {}
@@ -69,6 +70,8 @@ class PolicyGraphWriter:
             g.add((p, DCTERMS.modified, Literal(meta.updated, datatype=XSD.date)))
         for c in meta.contacts:
             g.add((p, PF.contact, Literal(c)))
+        if self.controller_country:
+            g.add((p, PF.controllerCountry, URIRef(f"https://w3id.org/dpv/loc#{self.controller_country}")))
         for code in meta.governing_law:
             g.add((p, PF.governingLaw, URIRef(f"https://w3id.org/dpv/loc#{code}")))
         src = doc.source
@@ -183,9 +186,25 @@ def _is_iso_date(value: str) -> bool:
         return False
 
 
-def policy_triples(doc, statements: list[Statement], flows: list[Flow]) -> set:
+def policy_triples(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> set:
     """The triples of the policy's named graph, as a set of rdflib-term tuples."""
-    return PolicyGraphWriter(doc).write(statements, flows)
+    country = controller_country(doc, lexicon) if lexicon is not None else None
+    return PolicyGraphWriter(doc, lexicon, country).write(statements, flows)
+
+
+def controller_country(doc, lexicon) -> str | None:
+    """The country of the company whose policy it is, when the policy says where it is: a place in
+    its legal name ("… (Shanghai) Co., Ltd.") or in the contact section's address. ISO 3166-1 code."""
+    texts = [doc.metadata.controller or ""]
+    for i, sentence in enumerate(doc.sentences):
+        title = doc.section_title(i) or ""
+        if "contact" in title.lower():
+            texts.append(doc.text[sentence.start:sentence.end])
+    for text in texts:
+        for m in lexicon.jurisdiction_mentions(text):
+            if m.code:
+                return m.code.split("-")[0]
+    return None
 
 
 def policy_graph(doc, statements: list[Statement], flows: list[Flow]) -> Graph:

@@ -12,8 +12,8 @@ dropped, plural and possessive stripped, British spellings folded to American: c
 -ise/-ize, -our/-or), and the lexicon looks up runs of normalised tokens in a table built from every
 rdfs:label and skos:altLabel, longest run first, left to right, without overlaps. This is one dict
 lookup per token for text that matches nothing, which is what makes a whole corpus take well
-under a second; a regular-expression alternation over ~20 000 place and category names is far
-slower in Python's backtracking engine.
+under a second; a regular-expression alternation over the ~8 000 place, category and organisation
+names is far slower in Python's backtracking engine.
 
 Two rules keep matches honest:
   - a label that is one word in capitals of up to four letters ("MAC", "IP", "SSID") must be in
@@ -41,8 +41,6 @@ from policyflows.errors import UnknownTermError
 from policyflows.resources import ontology_dir
 
 FORMAT = 3  # bump when the cached JSON layout or the normalisation changes
-
-VOCABULARIES = ("data", "recipient", "purpose", "jurisdiction", "legal-basis")
 
 # Small words a purpose phrase may carry or drop: "to provide you with the motion detection alarm feature".
 PURPOSE_FILLER = frozenset(
@@ -119,10 +117,10 @@ def normalise(token: str) -> str:
     word = _fold(token).lower()
     if word.endswith("'s"):
         word = word[:-2]
-    word = word.rstrip("'")
-    for pattern, replacement in _SPELLING:
+    word = _stem(word.rstrip("'"))
+    for pattern, replacement in _SPELLING:  # after the plural is gone: "organisations" → "organization"
         word = pattern.sub(replacement, word)
-    return _stem(word)
+    return word
 
 
 def _case_rule(token: str, proper: bool) -> str | None:
@@ -141,7 +139,9 @@ def _surface_ok(rule: str | None, label_token: str, surface: str) -> bool:
     all_caps = bool(letters) and all(c.isupper() for c in letters)
     if rule == "upper":
         return all_caps
-    return all_caps or _fold(surface) == _fold(label_token) or normalise(surface) == normalise(label_token) and surface[:1].isupper()
+    as_written = _fold(surface) == _fold(label_token)
+    inflected = normalise(surface) == normalise(label_token) and surface[:1].isupper()  # "California's"
+    return all_caps or as_written or inflected
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,11 +223,13 @@ class _Matcher:
         self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple]]] = {}
         self.starts: set[str] = set()
         self.longer: dict[tuple[str, str], list[int]] = {}
+        verbatim = []  # "contact you" without its filler is the bare verb "contact": match it as written
         for label, iri, proper in entries:
             for tokens in _label_variants(label):
                 shown = tuple(t for t in tokens if normalise(t) not in skip)
                 if not shown or (len(shown) == 1 and len(tokens) > 1):
-                    continue  # "contact you" without its filler is the bare verb "contact"
+                    verbatim.append((label, iri, proper))
+                    continue
                 key = tuple(normalise(t) for t in shown)
                 if proper or len(shown) == 1:
                     rules = tuple(_case_rule(t, proper) for t in shown)
@@ -239,9 +241,20 @@ class _Matcher:
                     self.longer.setdefault(key[:2], []).append(len(key))
         for pair, lengths in self.longer.items():
             self.longer[pair] = sorted(set(lengths), reverse=True)
+        self.verbatim = _Matcher(verbatim) if skip and verbatim else None
 
     def find(self, text: str):
         """Yield (start, end, iri) for every match; iri is None for a phrase that must match nothing."""
+        if self.verbatim is None:
+            yield from self._find(text)
+            return
+        taken_until = -1
+        for start, end, iri in sorted([*self._find(text), *self.verbatim._find(text)], key=lambda m: (m[0], -m[1])):
+            if start >= taken_until:
+                taken_until = end
+                yield start, end, iri
+
+    def _find(self, text: str):
         tokens = _tokens(text)
         norms = tokens.norms
         if self.skip:
@@ -261,8 +274,8 @@ class _Matcher:
                 continue
             length, iri = hit
             if iri is not None:
-                first = content[position] if content else position
-                last = content[position + length - 1] if content else position + length - 1
+                first = content[position] if content is not None else position
+                last = content[position + length - 1] if content is not None else position + length - 1
                 yield tokens.start(first), tokens.end(last), iri
             position += length
 
@@ -274,7 +287,7 @@ class _Matcher:
             candidates = self.table.get(tuple(words[position:position + length]))
             if not candidates:
                 continue
-            indices = content[position:position + length] if content else range(position, position + length)
+            indices = content[position:position + length] if content is not None else range(position, position + length)
             if not self._gaps_ok(text, tokens, indices[0], indices[-1]):
                 continue
             for iri, rules, shown in candidates:
@@ -316,8 +329,8 @@ class Lexicon:
     Build with :meth:`load` (cached on disk) rather than directly.
     """
 
-    concepts: dict[str, dict]                     # iri -> {"label", "vocab", "parents", "kind", "organisation", "code"}
-    labels: dict[str, list[tuple[str, str, bool]]]  # vocab -> [(label, iri or "", proper noun?)]
+    concepts: dict[str, dict] = field(repr=False)  # iri -> {"label", "vocab", "parents", "kind", "organisation", "code"}
+    labels: dict[str, list[tuple[str, str, bool]]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?)]
     _matchers: dict = field(default_factory=dict, repr=False)
     _children: dict | None = field(default=None, repr=False)
 
@@ -338,6 +351,10 @@ class Lexicon:
     def from_graph(cls, graph) -> "Lexicon":
         from policyflows.ontology.build import lexicon_data
         return cls(**lexicon_data(graph))
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{vocab}={len(entries)}" for vocab, entries in self.labels.items())
+        return f"<Lexicon {len(self.concepts)} concepts; labels: {sizes}>"
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "concepts": self.concepts, "labels": self.labels}
