@@ -93,6 +93,11 @@ def replicate(real: str, ids: list[str], n: int) -> tuple[str, list[str]]:
 # --- child processes: one engine, one size --------------------------------------------------------
 
 def peak_mb() -> float:
+    """Peak resident memory of this process. VmHWM, not ru_maxrss: ru_maxrss survives exec, so a
+    child would report its parent's peak when that is higher."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -132,3 +132,13 @@ def test_the_spelt_out_namespaces_match_vocab():
     from policyflows import store as store_module
     assert store_module.ONTOLOGY.value == str(vocab.ONTOLOGY_GRAPH)
     assert store_module.PF == str(vocab.PF)
+
+
+def test_reading_the_store_does_not_import_rdflib():
+    # rdflib takes ~0.15 s to import: the `where` path must not pay for it
+    import subprocess
+    import sys
+
+    code = ("import sys, policyflows.store, policyflows.queries, policyflows.serve, policyflows.cli.store_cmd, "
+            "policyflows.cli.query_cmd; print('rdflib' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"

@@ -29,7 +29,7 @@ def query(name, params, list_queries, store_path, fmt):
       policyflows query --list
       policyflows query recipients-of-data --param category=video
       policyflows query cross-border --param code=US --format csv
-      policyflows query compare-policies -p first=70mai-dash-cam -p second=hualai-xiaofang-smart-camera
+      policyflows query compare-policies -p first=acme-camera -p second=other-camera
     """
     from policyflows import queries
 

@@ -76,7 +76,7 @@ def where(term, policies, store_path, fmt):
     \b
     Examples:
       policyflows where video
-      policyflows where "MAC address" --policy hualai-xiaofang-smart-camera
+      policyflows where "MAC address" --policy acme-camera
       policyflows where "phone number" --format json | jq '.flows[].recipient.label'
 
     An unknown TERM, or a missing store, prints one "Error: …" line (with close matches) and exits 2.
@@ -120,7 +120,7 @@ def export(store_path, policies, fmt, output):
     \b
     Examples:
       policyflows export -o store.nq
-      policyflows export --format trig --policy 70mai-dash-cam
+      policyflows export --format trig --policy acme-camera
       policyflows export --format jsonld | jq '.[0]'
     """
     store = open_store(store_path)

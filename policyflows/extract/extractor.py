@@ -99,12 +99,15 @@ class Extractor:
             return []
         made: list[Statement] = []
         for seg_start, seg_end in self._segments(text):
-            made.extend(self._segment(text[seg_start:seg_end], sent.start + seg_start, ctx, evidence))
+            made.extend(self._segment(text[seg_start:seg_end], sent.start + seg_start, ctx, evidence,
+                                      bool(sharing_section)))
         return made
 
     def _segments(self, text: str) -> list[tuple[int, int]]:
         """Split a sentence where a definition item starts inside it ("… through APP Remote video: when …")."""
         cuts = [0]
+        if ":" not in text:
+            return [(0, len(text))]
         for m in _INNER_ITEM.finditer(text):
             label_start = m.start(1)
             if label_start == 0 or label_start - cuts[-1] < 12:
@@ -114,8 +117,8 @@ class Extractor:
                 cuts.append(label_start)
         return list(zip(cuts, cuts[1:] + [len(text)]))
 
-    def _segment(self, text: str, offset: int, ctx: _Context, evidence: Evidence) -> list[Statement]:
-        view = self._view(text, offset, ctx.section)
+    def _segment(self, text: str, offset: int, ctx: _Context, evidence: Evidence, sharing: bool) -> list[Statement]:
+        view = self._view(text, offset, ctx.section, sharing)
         self._update_item(view, ctx)
 
         if ctx.lead_in is not None and _GERUND_ITEM.match(text):
@@ -125,7 +128,7 @@ class Extractor:
         if lead_in and text[lead_in.end():].strip():
             # the first item of the list follows the lead-in in the same sentence
             rest = text[lead_in.end():]
-            view = self._view(text[:lead_in.end()], offset, ctx.section)
+            view = self._view(text[:lead_in.end()], offset, ctx.section, sharing)
             made = self._practices(view, ctx, evidence)
             for st in made:
                 ctx.lead_in = st
@@ -140,7 +143,7 @@ class Extractor:
                 self._continue(targets, view, evidence)
                 return []
 
-        if self.cues.non_personal.search(text) or self.cues.definition.search(text):
+        if self._says_nothing_of_a_person(text):
             ctx.previous, ctx.pending = [], []
             return []
 
@@ -156,27 +159,41 @@ class Extractor:
         ctx.previous = [s for s in made if s.data] or ([] if made else ctx.previous[:0])
         return made
 
+    def _says_nothing_of_a_person(self, text: str) -> bool:
+        """Anonymised or aggregate data, or a definition: no practice on personal data here."""
+        low = text.lower()
+        if any(w in low for w in ("anonym", "identif", "aggregat", "non-personal", "statistic")) \
+                and self.cues.non_personal.search(text):
+            return True
+        return any(w in low for w in ("mean", "refer", "defined")) and bool(self.cues.definition.search(text))
+
     # -- what is in one sentence --------------------------------------------------------------
 
-    def _view(self, text: str, offset: int, section: str | None) -> SentenceView:
+    def _view(self, text: str, offset: int, section: str | None, sharing: bool = False) -> SentenceView:
         view = SentenceView(text=text, offset=offset, section=section)
         view.label_end = item_label_end(text)
-        find_spans(text, self.cues, view)
         data = list(self.lex.data_mentions(text))
-        # where a data phrase and a recipient phrase overlap, the longer wins ("QQ number" over "QQ")
-        view.recipients = [r for r in self.lex.recipient_mentions(text)
-                           if not any(d.start <= r.start and r.end <= d.end and (d.end - d.start) > (r.end - r.start)
-                                      for d in data)]
-        for r in view.recipients:  # "affiliated companies (in communications, social media …)" describes them
-            m = re.match(r"\s*\([^)]*\)", text[r.end:])
-            if m:
-                view.ignored.append(Span(r.end, r.end + m.end()))
+        # The other vocabularies only matter to a sentence that may state a practice; most do not.
+        may_act = any(self.cues.any_action.match(text, c.start()) for c in self.cues.candidates(text, view.label_end))
+        if may_act or sharing:
+            find_spans(text, self.cues, view)
+            # where a data phrase and a recipient phrase overlap, the longer wins ("QQ number" over "QQ")
+            view.recipients = [r for r in self.lex.recipient_mentions(text)
+                               if not any(d.start <= r.start and r.end <= d.end and (d.end - d.start) > (r.end - r.start)
+                                          for d in data)]
+            for r in view.recipients:  # "affiliated companies (in communications, social media …)" describes them
+                m = re.match(r"\s*\([^)]*\)", text[r.end:])
+                if m:
+                    view.ignored.append(Span(r.end, r.end + m.end()))
         taken = [(m.start, m.end) for m in view.recipients]
         view.data = [m for m in data if not _overlaps(m, taken)]
-        view.purposes_found = [m for m in self.lex.purpose_mentions(text)
-                               if not _overlaps(m, taken + [(d.start, d.end) for d in view.data])]
-        view.places = [m for m in self.lex.jurisdiction_mentions(text) if not law_context(text, m.start)]
-        view.verbs = find_verbs(view, self.cues)
+        if may_act:
+            view.purposes_found = [m for m in self.lex.purpose_mentions(text)
+                                   if not _overlaps(m, taken + [(d.start, d.end) for d in view.data])]
+        if may_act or self.cues.storage_location.search(text):
+            view.places = [m for m in self.lex.jurisdiction_mentions(text) if not law_context(text, m.start)]
+        if may_act:
+            view.verbs = find_verbs(view, self.cues)
         for k, v in enumerate(view.verbs):
             # "not collect, use and/or disclose": coordinated verbs share the first one's modality
             if k and coordinated(view, view.verbs[k - 1], v):
@@ -374,8 +391,10 @@ class Extractor:
         return _unique([view.text[s.start:s.end].strip(" ,;.") for s in view.condition_spans])
 
     def _legal_bases(self, view: SentenceView) -> list[Term]:
-        find = getattr(self.lex, "legal_basis_mentions", None)
-        return _unique([self._term(m) for m in find(view.text)]) if find else []
+        if view.legal_bases is None:  # once per sentence, not once per statement
+            find = getattr(self.lex, "legal_basis_mentions", None)
+            view.legal_bases = _unique([self._term(m) for m in find(view.text)]) if find else []
+        return list(view.legal_bases)
 
     def _places(self, view: SentenceView, verb: Verb) -> list[Term]:
         if verb.action not in {"store", "transfer", "share", "retain"}:

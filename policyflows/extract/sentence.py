@@ -86,14 +86,18 @@ class SentenceView:
     purpose_spans: list[Span] = field(default_factory=list)
     condition_spans: list[Span] = field(default_factory=list)
     label_end: int = 0  # end of a definition-item label ("Cloud cached video:"), 0 when none
+    _breaks: list | None = None  # clause breaks, found on first use
+    legal_bases: list | None = None  # DPV legal bases named in the sentence, found on first use
 
     def clause_bounds(self, pos: int) -> tuple[int, int]:
+        if self._breaks is None:
+            self._breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(self.text)]
         start, end = self.label_end, len(self.text)
-        for m in _CLAUSE_BREAK.finditer(self.text):
-            if m.end() <= pos and m.end() > start:
-                start = m.end()
-            elif m.start() >= pos:
-                end = m.start()
+        for b_start, b_end in self._breaks:
+            if b_end <= pos and b_end > start:
+                start = b_end
+            elif b_start >= pos:
+                end = b_start
                 break
         return start, end
 
