@@ -65,7 +65,7 @@ def real_nquads(policies: Path) -> tuple[str, list[str]]:
     for path in iter_policy_files([policies]):
         pg = graph_for_file(path)
         ids.append(str(pg.doc.policy))
-        parts.append(ox.serialize(rdflib_quads(pg.graph, ox.NamedNode(str(pg.iri))), format=ox.RdfFormat.N_QUADS).decode())
+        parts.append(ox.serialize(rdflib_quads(pg.triples, ox.NamedNode(str(pg.iri))), format=ox.RdfFormat.N_QUADS).decode())
     return "".join(parts), ids
 
 

@@ -401,7 +401,7 @@ def _build_into(store: ox.Store, files: list[Path], progress: bool, force: bool)
         except Exception as exc:  # a bug on one policy must not sink the rest of a corpus
             report.failed.append((str(path), f"internal error: {type(exc).__name__}: {exc}"))
             continue
-        _replace_graph(store, ox.NamedNode(str(pg.iri)), pg.graph)
+        _replace_graph(store, ox.NamedNode(str(pg.iri)), pg.triples)  # plain triples: no rdflib store to fill
         report.built.append(str(pg.doc.policy) if getattr(pg, "doc", None) is not None else path.stem)
     return report
 
@@ -413,7 +413,8 @@ def _replace_graph(store: ox.Store, graph: ox.NamedNode, rdf) -> None:
 
 
 def rdflib_quads(rdf, graph: ox.NamedNode):
-    """An rdflib graph's triples as pyoxigraph quads in ``graph``; blank nodes kept apart per graph."""
+    """Triples of rdflib terms (a Graph, or any iterable of triples) as pyoxigraph quads in ``graph``;
+    blank nodes kept apart per graph."""
     from rdflib import BNode, Literal, URIRef
 
     scope = hashlib.sha1(graph.value.encode()).hexdigest()[:12]

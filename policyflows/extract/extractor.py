@@ -358,14 +358,16 @@ class Extractor:
 
     def _purposes(self, view: SentenceView, verb: Verb, ctx: _Context) -> list[Term]:
         out: list[Term] = []
+        clause_start, clause_end = view.clause_bounds(verb.start)
         for span in view.purpose_spans:
-            if span.start < verb.start:
-                continue
+            if span.start < verb.start or span.start >= clause_end:
+                continue  # a purpose serves the practice of its own clause
             phrase = _purpose_phrase(view.text[span.start:span.end])
             if phrase and not self.cues.purpose_reference.search(phrase):
                 out.append(self._stated_purpose(phrase, view, span.start, span.end, ctx))
         for m in view.purposes_found:
-            if not any(view.text[s.start:s.end].find(m.text) >= 0 for s in view.purpose_spans):
+            if clause_start <= m.start < clause_end and \
+                    not any(s.start <= m.start and m.end <= s.end for s in view.purpose_spans):
                 out.append(self._term(m))
         return _unique(out)
 
