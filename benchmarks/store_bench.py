@@ -1,7 +1,7 @@
 """Store benchmark: the named queries on 1x, 10x and 100x the real graphs, pyoxigraph against rdflib.
 
     .venv/bin/python benchmarks/store_bench.py [--policies ../shared/policies] [--sizes 1 10 100]
-        [--rdflib-timeout 60] [--out docs/readme/store-bench.md]
+        [--rdflib-timeout 60] [--out FILE]
 
 The real graphs are what the pipeline builds from the seed policies; an N x corpus holds N copies of
 each under new policy ids (and so new policy IRIs), plus the ontology graph. For each size it
