@@ -82,11 +82,7 @@ def where(term, policies, store_path, fmt):
     An unknown TERM, or a missing store, prints one "Error: …" line (with close matches) and exits 2.
     """
     store = open_store(store_path)
-    answer = store.where(term, policies=list(policies) or None)
-    if fmt == "json":
-        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
-    else:
-        click.echo(where_table(answer))
+    _emit(store.where(term, policies=list(policies) or None), fmt, where_table)
 
 
 @click.command()
@@ -100,11 +96,7 @@ def policies(store_path, fmt):
       policyflows policies
       policyflows policies --format json | jq '.[].id'
     """
-    records = open_store(store_path).policies()
-    if fmt == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
-    else:
-        click.echo(policies_table(records))
+    _emit(open_store(store_path).policies(), fmt, policies_table)
 
 
 @click.command()
@@ -261,3 +253,8 @@ def policies_table(records: list[dict]) -> str:
             "",
         ]
     return "\n".join(lines).rstrip()
+
+
+def _emit(answer, fmt: str, table) -> None:
+    """JSON for scripts, a table for people."""
+    click.echo(json.dumps(answer, ensure_ascii=False, indent=2) if fmt == "json" else table(answer))
