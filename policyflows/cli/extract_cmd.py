@@ -22,7 +22,7 @@ def statements(file, fmt, policy_id):
 
     \b
     Example:
-      policyflows statements ../shared/policies/hualai-xiaofang-smart-camera.txt --format text
+      policyflows statements privacy-policy.html --format text
     """
     from policyflows.extract import extract
     from policyflows.ingest import read
