@@ -273,6 +273,10 @@ class Extractor:
         if not mentions and (verb.passive or verb.action in {"retain", "store"}):
             prev_end = max([v.end for v in verbs[:k] if v.start >= clause_start] or [clause_start])
             mentions = self._usable(view, prev_end, verb.start)
+            if not mentions and verb.passive:
+                # "Audio is processed locally … and is never uploaded": passives share their subject
+                first = min([v.start for v in verbs[:k] if v.start >= clause_start and v.passive] or [verb.start])
+                mentions = self._usable(view, clause_start, first)
         terms = [self._in_item(self._term(m), ctx) for m in mentions]
         if not terms and ctx.item is not None:
             terms = [ctx.item]
@@ -321,8 +325,12 @@ class Extractor:
         agents = self._passive_agents(view, verb, ctx) if verb.passive else []
         if agents and st.action in _HOLDING_ACTIONS:
             return agents  # "cookies are used by us and our service providers"
+        hosts = self._hosts(view, verb) if st.action in {"store", "retain"} else []
+        if hosts:
+            return hosts  # "uploaded to Amazon Web Services servers": the host keeps it for the company
         if st.action in _HOLDING_ACTIONS:
-            if self.cues.local_storage.search(view.text) and st.action in {"collect", "store", "retain"}:
+            if self.cues.local_storage.search(view.text) and st.action in {"collect", "store", "retain"} \
+                    and st.modality != "will-not":  # "processed locally and never uploaded": the rule is about the cloud
                 return [PartyRef(_LOCAL_RECIPIENT_LABEL, "user")]
             if st.action == "use" and st.actor.kind == "first-party":
                 return []
@@ -340,6 +348,16 @@ class Extractor:
         if not found and st.action in {"share", "sell"}:
             found = [PartyRef(_UNNAMED_THIRD_PARTIES, "third-party")]  # no concept: nobody was named
         return _unique(found)
+
+    def _hosts(self, view: SentenceView, verb: Verb) -> list[PartyRef]:
+        """Named organisations or storage providers after a storing verb: they hold data on the company's behalf."""
+        _, clause_end = view.clause_bounds(verb.start)
+        found = [r for r in view.recipients if verb.end <= r.start and r.end <= clause_end
+                 and not view.in_purpose(r.start, r.end) and not view.in_ignored(r.start, r.end)
+                 and (r.organisation or r.kind == "service-provider")
+                 and re.search(r"\b(?:to|on|in|at|with|by)\s+(?!our\b|its\b)(?:\w+\s+){0,3}$", view.text[verb.end:r.start])]
+        return _unique([PartyRef(_GENERIC.get(r.iri) or r.label, "service-provider",
+                                 organisation=getattr(r, "organisation", None), concept=r.iri) for r in found])
 
     def _passive_agents(self, view: SentenceView, verb: Verb, ctx: _Context) -> list[PartyRef]:
         """The parties after "by" that follow a passive verb."""
