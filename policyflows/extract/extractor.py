@@ -151,7 +151,7 @@ class Extractor:
         if not made:
             made = self._location_statement(view, ctx, evidence) or self._section_statement(view, ctx, evidence)
         for st in made:
-            if self.cues.purpose_lead_in.search(text) and st.action == "use":
+            if lead_in and st.action == "use":
                 ctx.lead_in = st
             if st.action in _DISCLOSING_ACTIONS and st.data:
                 ctx.last_disclosure = st
