@@ -10,9 +10,10 @@ measures, each engine in a fresh child process (so peak memory is that engine's 
 * load: pyoxigraph ``bulk_load`` of the N-Quads into an on-disk store, against rdflib
   ``Dataset.parse`` into memory; seconds and peak resident memory;
 * every named query of queries/ with its example parameters: median of 3 runs, pyoxigraph on the
-  store just built, rdflib on its Dataset (rdflib does not know LATERAL, so where.rq is given to
-  it with LATERAL { … } unwrapped, which means the same here);
-* ``policyflows where video --store <store> --format json`` from the command line (median of 5).
+  store just built, rdflib on its Dataset (rdflib does not know LATERAL, so where.rq and flows.rq
+  are given to it with LATERAL { … } unwrapped, which means the same here);
+* ``policyflows where video --store <store> --format json`` (and ``--format table``) from the
+  command line (median of 5).
 
 It prints a Markdown table and writes it to --out.
 """
@@ -41,6 +42,7 @@ def example_params(ids: list[str]) -> dict[str, dict]:
     first, second = ids[0], ids[-1]
     return {
         "where": {"category": EXAMPLE_TERM},
+        "flows": {"category": EXAMPLE_TERM},
         "recipients-of-data": {"category": EXAMPLE_TERM},
         "cross-border": {},
         "retention": {},
@@ -54,19 +56,14 @@ def example_params(ids: list[str]) -> dict[str, dict]:
 # --- building the corpora -----------------------------------------------------------------------
 
 def real_nquads(policies: Path) -> tuple[str, list[str]]:
-    """The seed policies' graphs as N-Quads (one named graph each), and their ids."""
-    import pyoxigraph as ox
+    """The seed policies' graphs as N-Quads (one named graph each, with the answer rows the store
+    precomputes), and their ids."""
+    from policyflows.store import FlowStore
 
-    from policyflows.pipeline import graph_for_file
-    from policyflows.store import rdflib_quads
-    from policyflows.ingest import iter_policy_files
-
-    parts, ids = [], []
-    for path in iter_policy_files([policies]):
-        pg = graph_for_file(path)
-        ids.append(str(pg.doc.policy))
-        parts.append(ox.serialize(rdflib_quads(pg.triples, ox.NamedNode(str(pg.iri))), format=ox.RdfFormat.N_QUADS).decode())
-    return "".join(parts), ids
+    store = FlowStore.open(None)
+    report = store.build([policies], progress=False)
+    ids = sorted(report.built)
+    return store.export(format="nquads", policies=ids).decode(), ids
 
 
 def ontology_nquads() -> str:
@@ -192,17 +189,17 @@ def run_child(kind: str, *args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def cli_where_seconds(store_dir: Path, runs: int = 5) -> tuple[float, int]:
+def cli_where_seconds(store_dir: Path, fmt: str, runs: int = 5) -> tuple[float, int]:
     exe = Path(sys.executable).with_name("policyflows")
     times, size = [], 0
     for _ in range(runs):
         t = time.perf_counter()
-        out = subprocess.run([str(exe), "where", EXAMPLE_TERM, "--store", str(store_dir), "--format", "json"],
+        out = subprocess.run([str(exe), "where", EXAMPLE_TERM, "--store", str(store_dir), "--format", fmt],
                              capture_output=True)
         times.append(time.perf_counter() - t)
         if out.returncode != 0:
             raise RuntimeError(out.stderr.decode())
-        size = len(json.loads(out.stdout)["flows"])
+        size = len(json.loads(out.stdout)["flows"]) if fmt == "json" else len(out.stdout)
     return statistics.median(times), size
 
 
@@ -239,10 +236,12 @@ def report(results: dict, timeout: int) -> str:
             cells += [fmt_s(ox_s), fmt_s(rd_s), ratio(rd_s, ox_s)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", f"rdflib queries stop at {timeout} s (\"timeout\").", "",
-              "| size | `policyflows where video --format json` (command line, median of 5) | flows |",
-              "| --- | ---: | ---: |"]
+              "| size | `policyflows where video --format json` (command line, median of 5) | flows "
+              "| `--format table` | table size |",
+              "| --- | ---: | ---: | ---: | ---: |"]
     for n, r in results.items():
-        lines.append(f"| {n}x | {fmt_s(r['cli_where'])} | {r['cli_flows']:,} |")
+        lines.append(f"| {n}x | {fmt_s(r['cli_where'])} | {r['cli_flows']:,} | {fmt_s(r['cli_table'])} "
+                     f"| {r['cli_table_bytes'] / 1e6:.1f} MB |")
     return "\n".join(lines)
 
 
@@ -281,8 +280,10 @@ def main() -> int:
             ox_result = run_child("oxigraph", nquads, store_dir, params_file)
             print(f"{n}x: rdflib …", file=sys.stderr, flush=True)
             rd_result = run_child("rdflib", nquads, args.rdflib_timeout, params_file)
-            cli, flows = cli_where_seconds(store_dir)
-            results[n] = {"pyoxigraph": ox_result, "rdflib": rd_result, "cli_where": cli, "cli_flows": flows}
+            cli, flows = cli_where_seconds(store_dir, "json")
+            table, table_bytes = cli_where_seconds(store_dir, "table")
+            results[n] = {"pyoxigraph": ox_result, "rdflib": rd_result, "cli_where": cli, "cli_flows": flows,
+                          "cli_table": table, "cli_table_bytes": table_bytes}
             print(report(results, args.rdflib_timeout), file=sys.stderr, flush=True)
     table = report(results, args.rdflib_timeout)
     print(table)

@@ -132,8 +132,9 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
             if path == "/sparql":
                 self._sparql(args, body)
             elif path == "/where":
-                self._json(self._call(lambda: self.flow_store.where(
-                    _one(args, "term"), policies=args.get("policy") or None)))
+                text = self._call(lambda: self.flow_store.where_json(
+                    _one(args, "term"), policies=args.get("policy") or None))
+                self._send(HTTPStatus.OK, text.encode("utf-8"), "application/json")
             elif path == "/policies":
                 self._json(self._call(self.flow_store.policies))
             elif path == "/query":

@@ -17,17 +17,21 @@ running `oxigraph serve-read-only` can all read while a build runs.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sys
 import time
+import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from policyflows import answers
 from policyflows import queries as qlib
+from policyflows.answers import local_name
 from policyflows.errors import PolicyflowsError, StoreNotFoundError
 from policyflows.resources import data_dir, ontology_dir
 
@@ -127,7 +131,7 @@ class FlowStore:
 
         files = list(iter_policy_files(paths))
         started = time.perf_counter()
-        report = self._change(lambda store: _build_into(store, files, progress, force))
+        report = self._change(lambda store, stale, terms: _build_into(store, files, progress, force, stale, terms))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -135,26 +139,28 @@ class FlowStore:
         """Load RDF as it is (a path, bytes or text), e.g. what :meth:`export` wrote, or a fixture.
 
         ``format`` is nquads, trig, turtle, jsonld or ntriples; triples go to ``graph`` if given.
+        The answer rows of the policy graphs are then recomputed (of ``graph`` only, if given).
         """
         fmt = _export_format(format)
         to_graph = ox.NamedNode(str(graph)) if graph else None
 
-        def load_into(store: ox.Store):
+        def load_into(store: ox.Store, stale: bool, terms):
             if isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and Path(data).exists()):
                 store.bulk_load(path=str(data), format=fmt, to_graph=to_graph)
             else:
                 store.bulk_load(input=data, format=fmt, to_graph=to_graph)
-            return True
+            # which graphs the input touched is not known without parsing it twice: redo them all
+            return True, [to_graph] if to_graph and not stale else answers.policy_graphs(store)
 
         self._change(load_into)
 
     def _change(self, fn):
-        """Apply ``fn(pyoxigraph store)`` safely: on disk, to a checkpoint that is swapped in only
-        when ``fn`` returns something true and nothing went wrong (an exception, Ctrl-C)."""
+        """Apply ``fn(store, stale, terms) -> (result, graphs whose answer rows are to be redone)``
+        safely: on disk, to a checkpoint that is swapped in only when something changed and nothing
+        went wrong (an exception, Ctrl-C). ``stale`` says the ontology or the rules changed (and
+        have just been reloaded); ``terms()`` gives the ontology's labels for the answer rows."""
         if self.path is None:
-            result = fn(self._store)
-            _refresh_ontology(self._store)
-            return result
+            return _apply(self._store, fn)[0]
         with _build_lock(self.path):
             work_dir = _sibling(self.path, "building")
             _remove(work_dir)
@@ -164,19 +170,24 @@ class FlowStore:
             finally:
                 # closed before any rename: RocksDB tidies its folder *by path* when it closes
                 del writer
+            work = None
             try:
                 work = ox.Store(str(work_dir))
-                result = fn(work)
-                changed = bool(getattr(result, "built", result)) or _ontology_changed(work)
+                result, changed = _apply(work, fn)
                 if changed:
-                    _refresh_ontology(work)
                     work.optimize()
                 work.flush()
-                del work
+                work = None
                 if changed:
                     self._store = None
                     _swap_in(work_dir, self.path)
+            except BaseException as exc:
+                # The traceback keeps fn's frames, and with them the checkpoint store, alive; RocksDB
+                # still writes into its folder while it closes, so it must close before the folder goes.
+                traceback.clear_frames(exc.__traceback__)
+                raise
             finally:
+                work = None
                 _remove(work_dir)
         self._store = _open_read_only(self.path)
         return result
@@ -230,19 +241,34 @@ class FlowStore:
         return self._flows(categories, policies)
 
     def _flows(self, categories: list[str], policies) -> list[dict]:
+        return [row for rows in self._answer_rows(categories, policies) for row in json.loads(rows)]
+
+    def _answer_rows(self, categories: list[str], policies) -> list[str]:
+        """The JSON arrays of where.rq, in the answer's order (flow_order within each array)."""
         params = {"category": [ox.NamedNode(c) for c in categories]}
         if policies:
             params["policy"] = [ox.Literal(p) for p in _as_list(policies)]
-        rows = qlib.run(self._store, qlib.get("where"), params).rows
-        return sorted((flow_record(r) for r in rows), key=_flow_order)
+        found = {}
+        for r in qlib.run(self._store, qlib.get("where"), params).rows:
+            key = (r["policy"], (r["dataLabel"] or local_name(r["data"])).lower(), r["data"])
+            found[key] = r["rows"]  # a category reached through two matched categories is one answer
+        return [found[key] for key in sorted(found)]
 
     def where(self, term: str, policies=None) -> dict:
         """The full answer of ``policyflows where TERM --format json``."""
+        return json.loads(self.where_json(term, policies))
+
+    def where_json(self, term: str, policies=None) -> str:
+        """The answer of :meth:`where` as JSON text, one flow per line: spliced from the stored rows
+        without decoding them, which is what keeps `where` fast on thousands of flows."""
         matched = qlib.resolve_category(term)
         labels = self._labels([iri for iri, label in matched if not label])
-        matched = [{"iri": iri, "label": label or labels.get(iri) or _local_name(iri)} for iri, label in matched]
-        flows = self._flows([m["iri"] for m in matched], policies)
-        return {"schema": 1, "term": term, "matched": matched, "flows": flows}
+        matched = [{"iri": iri, "label": label or labels.get(iri) or local_name(iri)} for iri, label in matched]
+        arrays = [rows[1:-1] for rows in self._answer_rows([m["iri"] for m in matched], policies) if rows != "[]"]
+        head = json.dumps({"schema": 1, "term": term, "matched": matched}, ensure_ascii=False)[:-1]
+        if not arrays:
+            return head + ', "flows": []}'
+        return head + ', "flows": [\n' + ",\n".join(arrays) + "\n]}"
 
     def _labels(self, iris: list[str]) -> dict[str, str]:
         out = {}
@@ -314,36 +340,6 @@ class FlowStore:
 
 # --- records in the shape of where-json.md ------------------------------------------------------
 
-def flow_record(row: dict) -> dict:
-    recipient = None
-    if row.get("recipient"):
-        recipient = {"iri": row["recipient"], "label": row.get("recipientLabel") or _local_name(row["recipient"]),
-                     "kind": row.get("kind")}
-    jurisdiction = None
-    if row.get("jurisdiction"):
-        jurisdiction = {"iri": row["jurisdiction"],
-                        "label": row.get("jurisdictionLabel") or _local_name(row["jurisdiction"]),
-                        "code": row.get("code")}
-    purposes = sorted(({"iri": p["iri"], "label": p.get("label") or _local_name(p["iri"])} for p in row["purposes"]),
-                      key=lambda p: p["label"])
-    evidence = sorted(row["evidence"], key=lambda e: (e["start"], e["end"]))
-    return {
-        "policy": row["policy"],
-        "data": {"iri": row["data"], "label": row.get("dataLabel") or _local_name(row["data"])},
-        "action": row["action"],
-        "recipient": recipient,
-        "jurisdiction": jurisdiction,
-        "purposes": purposes,
-        "modality": row["modality"],
-        "conditions": sorted(row["conditions"]),
-        "retention": row.get("retention"),
-        "stated": bool(row["stated"]),
-        "via": sorted(row["via"]),
-        "evidence": [{"text": e["text"], "start": e["start"], "end": e["end"]} for e in evidence],
-        "flow": row["flow"],
-    }
-
-
 def policy_record(row: dict) -> dict:
     places = sorted(row["jurisdictions"], key=lambda j: (j["offset"], j["code"]))
     codes = list(dict.fromkeys(j["code"] for j in places))
@@ -362,23 +358,41 @@ def policy_record(row: dict) -> dict:
     }
 
 
-def _flow_order(f: dict):
-    r = f["recipient"] or {}
-    j = f["jurisdiction"] or {}
-    return (f["policy"], f["data"]["label"].lower(), f["action"], r.get("kind") or "", (r.get("label") or "").lower(),
-            j.get("code") or "", f["modality"])
-
-
 # --- building, swapping and locking -------------------------------------------------------------
 
-def _build_into(store: ox.Store, files: list[Path], progress: bool, force: bool) -> BuildReport:
+def _apply(store: ox.Store, fn):
+    """Run a change (see FlowStore._change) on ``store`` and bring the answer rows up to date.
+    Returns (fn's result, whether anything changed)."""
+    stale = _ontology_changed(store)
+    if stale:
+        _refresh_ontology(store, force=True)
+    terms = _once(lambda: answers.OntologyTerms.of(store))  # 0.3 s: only when a row is written
+    result, redo = fn(store, stale, terms)
+    if redo:
+        answers.refresh(store, redo, terms())
+    return result, bool(getattr(result, "built", result)) or bool(redo) or stale
+
+
+def _once(make):
+    made = []
+
+    def get():
+        if not made:
+            made.append(make())
+        return made[0]
+    return get
+
+
+def _build_into(store: ox.Store, files: list[Path], progress: bool, force: bool, stale: bool = False,
+                terms=None) -> tuple[BuildReport, list[ox.NamedNode]]:
     from tqdm import tqdm
 
     from policyflows.pipeline import graph_for_file
     from policyflows.vocab import policy_iri
 
     report = BuildReport()
-    force = force or _ontology_changed(store)
+    force = force or stale
+    built: set[ox.NamedNode] = set()
     stored = {} if force else _stored_hashes(store)
     bar = tqdm(files, desc="build", unit="policy", file=sys.stderr, disable=not progress or not files,
                dynamic_ncols=True)
@@ -401,15 +415,21 @@ def _build_into(store: ox.Store, files: list[Path], progress: bool, force: bool)
         except Exception as exc:  # a bug on one policy must not sink the rest of a corpus
             report.failed.append((str(path), f"internal error: {type(exc).__name__}: {exc}"))
             continue
-        _replace_graph(store, ox.NamedNode(str(pg.iri)), pg.triples)  # plain triples: no rdflib store to fill
+        graph = ox.NamedNode(str(pg.iri))
+        quads = list(rdflib_quads(pg.triples, graph))  # plain triples: no rdflib store to fill
+        quads += answers.answer_quads(graph, quads, terms())
+        _replace_graph(store, graph, quads)
+        built.add(graph)
         report.built.append(str(pg.doc.policy) if getattr(pg, "doc", None) is not None else path.stem)
-    return report
+    # new labels: the rows of policies this build did not touch are redone from their graphs
+    redo = [g for g in answers.policy_graphs(store) if g not in built] if stale else []
+    return report, redo
 
 
-def _replace_graph(store: ox.Store, graph: ox.NamedNode, rdf) -> None:
+def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list) -> None:
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
-    store.bulk_extend(rdflib_quads(rdf, graph))
+    store.bulk_extend(quads)
 
 
 def rdflib_quads(rdf, graph: ox.NamedNode):
@@ -604,8 +624,3 @@ def _as_list(value) -> list:
     return list(value)
 
 
-def _local_name(iri: str) -> str:
-    for sep in ("#", "/"):
-        if sep in iri:
-            iri = iri.rsplit(sep, 1)[1]
-    return iri
