@@ -96,6 +96,17 @@ def test_where_table_is_readable(store):
     assert "\u201cCloud cached video" in text
 
 
+def test_where_table_quotes_every_evidence_sentence_whole(store):
+    answer = json.loads(run("where", "personal information", "--store", store, "--format", "json").stdout)
+    table = run("where", "personal information", "--store", store).stdout
+    assert max(map(len, table.splitlines())) <= 100
+    # a wrapped quote, its line breaks undone, holds the sentence verbatim
+    unwrapped = " ".join(line.strip() for line in table.splitlines())
+    sentences = {e["text"] for f in answer["flows"] for e in f["evidence"]}
+    assert len(sentences) > 50
+    assert all(" ".join(s.split()) in unwrapped for s in sentences)
+
+
 def test_policies_json_and_table(store):
     records = json.loads(run("policies", "--store", store, "--format", "json").stdout)
     assert [r["id"] for r in records] == [SEVENTY_ID, HUALAI_ID]

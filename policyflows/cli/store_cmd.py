@@ -226,11 +226,14 @@ def _flow_lines(row: dict, negative: bool = False) -> list[str]:
     return lines
 
 
+_SPACES = str.maketrans("\n\t\r\f\v", "     ")
+
+
 def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
     """Lines of at most ``width``, as textwrap.wrap makes them (words longer than a line are cut),
     found by searching for spaces instead of walking word by word: 5x faster than textwrap,
     which a table of thousands of flows (a corpus of hundreds of policies) notices."""
-    text = " ".join(text.split())
+    text = text.translate(_SPACES).strip(" ")
     longest = width - len(rest)  # a word longer than a whole line is cut wherever it falls
     lines, prefix = [], first
     while text:
@@ -244,8 +247,8 @@ def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
             lines.append(prefix + text[:room].rstrip(" "))
             text = text[room:].lstrip(" ")
         else:
-            lines.append(prefix + text[:cut])
-            text = text[cut + 1:]
+            lines.append(prefix + text[:cut].rstrip(" "))
+            text = text[cut + 1:].lstrip(" ")
         prefix = rest
     return lines
 

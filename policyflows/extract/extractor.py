@@ -21,7 +21,7 @@ from policyflows.extract.cues import Cues, load_cues
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
 from policyflows.extract.retention import parse_retention
 from policyflows.extract.sentence import (
-    INFINITIVE, SentenceView, Span, Verb, coordinated, find_spans, find_verbs, item_label_end, law_context, modality_of,
+    INFINITIVE, CaselessPattern, SentenceView, Span, Verb, action_matches, coordinated, find_spans, find_verbs, item_label_end, law_context, modality_of,
 )
 from policyflows.vocab import PF, policy_iri, slug
 
@@ -34,8 +34,8 @@ _PURPOSE_ITEM_CUT = re.compile(r",? (?:including|such as|for example|e\.g\.)\b|[
 _QUESTION = re.compile(r"\?\s*$")
 # A capitalised label and a colon inside a sentence: a candidate definition item.
 _INNER_ITEM = re.compile(r"(?:(?<=[\s:])|^)((?:[A-Z][\w’'/-]*)(?:[ ][\w’'/-]+|\s*\([^)]{0,60}\)){0,9}?)\s?:\s+(?=\S)")
-_THEY_SUBJECT = re.compile(r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$", re.I)
-_FIRST_PARTY_WORDS = re.compile(r"\b(?:we|us|our|ourselves)\b", re.I)
+_THEY_SUBJECT = CaselessPattern(r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$")
+_FIRST_PARTY_WORDS = CaselessPattern(r"\b(?:we|us|our|ourselves)\b")
 _LOCAL_RECIPIENT_LABEL = "your own device (local storage)"
 _UNNAMED_THIRD_PARTIES = "third parties"
 _AUTHORITIES = "authorities"
@@ -55,6 +55,7 @@ class _Context:
     first_party: PartyRef
     aliases: re.Pattern | None
     section: str | None = None
+    sharing: bool = False  # the section's heading is about sharing ("Who we share with")
     item: Term | None = None
     previous: list[Statement] = field(default_factory=list)  # practices of the sentence before
     pending: list[Statement] = field(default_factory=list)  # practices still waiting for their data
@@ -81,6 +82,7 @@ class Extractor:
             section = doc.section_title(i)
             if section != ctx.section:
                 ctx.section, ctx.item, ctx.lead_in, ctx.last_disclosure = section, None, None, None
+                ctx.sharing = bool(section) and any(a == "share" and p.search(section) for a, p in self.cues.section_actions)
                 ctx.previous, ctx.pending = [], []
             statements.extend(self._sentence(doc, i, ctx))
         return [s for s in statements if s.data]
@@ -91,16 +93,15 @@ class Extractor:
         evidence = Evidence(text, sent.start, sent.end, i)
         if _QUESTION.search(text):
             return []
-        sharing_section = ctx.section and any(a == "share" and p.search(ctx.section) for a, p in self.cues.section_actions)
         cues = self.cues
-        if not (ctx.lead_in or sharing_section or next(cues.candidates(text), None) or cues.continuation.search(text)
+        if not (ctx.lead_in or ctx.sharing or next(cues.candidates(text), None) or cues.continuation.search(text)
                 or cues.reference.search(text) or ": " in text):
             ctx.previous, ctx.pending = [], []
             return []
         made: list[Statement] = []
         for seg_start, seg_end in self._segments(text):
             made.extend(self._segment(text[seg_start:seg_end], sent.start + seg_start, ctx, evidence,
-                                      bool(sharing_section)))
+                                      ctx.sharing))
         return made
 
     def _segments(self, text: str) -> list[tuple[int, int]]:
@@ -174,7 +175,8 @@ class Extractor:
         view.label_end = item_label_end(text)
         data = list(self.lex.data_mentions(text))
         # The other vocabularies only matter to a sentence that may state a practice; most do not.
-        may_act = any(self.cues.any_action.match(text, c.start()) for c in self.cues.candidates(text, view.label_end))
+        view.actions = action_matches(text, self.cues, view.label_end)
+        may_act = bool(view.actions)
         if may_act or sharing:
             find_spans(text, self.cues, view)
             # where a data phrase and a recipient phrase overlap, the longer wins ("QQ number" over "QQ")
@@ -190,7 +192,7 @@ class Extractor:
         if may_act:
             view.purposes_found = [m for m in self.lex.purpose_mentions(text)
                                    if not _overlaps(m, taken + [(d.start, d.end) for d in view.data])]
-        if may_act or self.cues.storage_location.search(text):
+        if may_act or view.search(self.cues.storage_location):
             view.places = [m for m in self.lex.jurisdiction_mentions(text) if not law_context(text, m.start)]
         if may_act:
             view.verbs = find_verbs(view, self.cues)
@@ -228,7 +230,7 @@ class Extractor:
             if st.action in {"retain", "store", "delete"} or view.verbs and any(v.action == "retain" for v in verbs):
                 st.retention = parse_retention(view.text, self.cues) if st.action in {"retain", "store"} else None
             if not st.data and st.action in _DISCLOSING_ACTIONS and ctx.last_disclosure is not None \
-                    and (st.recipients or self.cues.reference.search(view.text)):
+                    and (st.recipients or view.search(self.cues.reference)):
                 st.data = list(ctx.last_disclosure.data)
             if st.action in _DISCLOSING_ACTIONS and not st.recipients:
                 continue  # a disclosure to no one named or implied is not a flow we can place
@@ -284,8 +286,8 @@ class Extractor:
             terms = [t for s in ctx.previous for t in s.data]
         if terms and verb.modality == "will-not":
             terms = _without_examples_parent(terms, self.lex)
-        if CHILDREN.search(view.text):
-            terms = self._children([t for t in terms if not _AGE_LIMIT.search(view.text) or t.label != "age"])
+        if view.search(CHILDREN):
+            terms = self._children([t for t in terms if not view.search(_AGE_LIMIT) or t.label != "age"])
         return _unique(terms)
 
     def _usable(self, view: SentenceView, start: int, end: int) -> list:
@@ -329,7 +331,7 @@ class Extractor:
         if hosts:
             return hosts  # "uploaded to Amazon Web Services servers": the host keeps it for the company
         if st.action in _HOLDING_ACTIONS:
-            if self.cues.local_storage.search(view.text) and st.action in {"collect", "store", "retain"} \
+            if view.search(self.cues.local_storage) and st.action in {"collect", "store", "retain"} \
                     and st.modality != "will-not":  # "processed locally and never uploaded": the rule is about the cloud
                 return [PartyRef(_LOCAL_RECIPIENT_LABEL, "user")]
             if st.action == "use" and st.actor.kind == "first-party":
@@ -341,7 +343,7 @@ class Extractor:
                  and not view.in_purpose(r.start, r.end) and not view.in_ignored(r.start, r.end)]
         if not found and re.match(r"[^.;]{0,80}?\b(?:with|to) us\b", view.text[verb.end:clause_end]):
             return [ctx.first_party]  # "share your name … with us": the company receives it
-        if not found and self.cues.legal_disclosure.search(view.text):
+        if not found and view.search(self.cues.legal_disclosure):
             found = [PartyRef(_AUTHORITIES, "authority", concept=str(PF.Authority))]
         if not found and st.action == "transfer":
             found = [st.actor]
@@ -419,7 +421,7 @@ class Extractor:
     def _places(self, view: SentenceView, verb: Verb) -> list[Term]:
         if verb.action not in {"store", "transfer", "share", "retain"}:
             return []
-        if verb.action == "share" and not self.cues.storage_location.search(view.text):
+        if verb.action == "share" and not view.search(self.cues.storage_location):
             return []
         return _unique([Term(m.iri, m.label, m.code) for m in view.places])
 
@@ -433,10 +435,10 @@ class Extractor:
 
     def _location_statement(self, view: SentenceView, ctx: _Context, evidence: Evidence) -> list[Statement]:
         """"We have data centres in Beijing, …": where the company keeps personal information."""
-        if not view.places or not self.cues.storage_location.search(view.text):
+        if not view.places or not view.search(self.cues.storage_location):
             return []
         data = [self._term(m) for m in view.data] or [Term(PERSONAL_INFORMATION, self.lex.label(PERSONAL_INFORMATION))]
-        modality = "may" if self.cues.may.search(view.text) else "will"
+        modality = "may" if view.search(self.cues.may) else "will"
         st = Statement(action="store", modality=modality, actor=ctx.first_party, data=data, evidence=evidence,
                        recipients=[ctx.first_party], jurisdictions=_unique([Term(m.iri, m.label, m.code) for m in view.places]),
                        section=ctx.section, policy_wide=not view.data)

@@ -10,36 +10,60 @@ from dataclasses import dataclass, field
 
 from policyflows.extract.cues import Cues
 
+
+class CaselessPattern:
+    """A pattern of this module (lower-case words) tested case-insensitively, for a yes or no.
+
+    Under IGNORECASE Python's regex engine cannot rule out an alternative of words by its first
+    letter, so it tries every word at every position. On ASCII text, lower-casing the text and
+    matching case-sensitively gives the same answer about 3× faster; other text keeps IGNORECASE,
+    under which a few non-ASCII letters ("ſ", "ı", "K") match ASCII ones.
+    """
+
+    def __init__(self, pattern: str):
+        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):  # escapes like \S keep their case
+            raise ValueError(f"a caseless pattern is written in lower case: {pattern!r}")
+        self._folded = re.compile(pattern)
+        self._ignorecase = re.compile(pattern, re.IGNORECASE)
+
+    def search(self, text: str) -> bool:
+        if text.isascii():
+            return self._folded.search(text.lower()) is not None
+        return self._ignorecase.search(text) is not None
+
+    def match(self, text: str) -> bool:
+        if text.isascii():
+            return self._folded.match(text.lower()) is not None
+        return self._ignorecase.match(text) is not None
+
+
 # Words that, just before a verb form, make it a noun or an adjective ("the use of", "your collection",
 # "this automatically collected data") rather than a practice someone performs.
-_DETERMINER = re.compile(
+_DETERMINER = CaselessPattern(
     r"(?:\b(?:the|your|our|its|their|his|her|this|that|these|those|any|such|of|for|general|continued|"
     r"proposed|secure|a|an|app|data|which|whose|further|all|other|no|same|in|by|about|without)\s+"
     r"(?:\w+ly\s+)?|\b(?:collection|disclosure|use|processing|sharing|storage|transfer|access|correction)"
-    r"(?:\s+of\s+[\w\s]{0,30}?)?,?\s+(?:and/or\s+|or\s+|and\s+)?)$", re.IGNORECASE)
+    r"(?:\s+of\s+[\w\s]{0,30}?)?,?\s+(?:and/or\s+|or\s+|and\s+)?)$")
 # A nominal practice that is itself the subject: "Disclosure may be made to …".
-_NOMINAL_SUBJECT = re.compile(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
-                              r"(?:made|carried out|occur|take place|shared|disclosed|provided)", re.IGNORECASE)
-_DETERMINER_ADJECTIVE = re.compile(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$", re.IGNORECASE)
-_PASSIVE_AUX = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$",
-                          re.IGNORECASE)
-_NOT_PRACTICE_AFTER = re.compile(r"^\s+(?:responsible|liable|accountable|harmless|in confidence|in mind|informed|up to date|"
-                                 r"secure|safe|private|confidential)\b", re.IGNORECASE)
-_NOT_PRACTICE_BEFORE = re.compile(r"(?:\b(?:cease|ceases|stop|stops|right to|ask us to|request that we|"
-                                  r"choose to|how to|opt out of|object to|restrict|restriction of)\s+(?:\w+\s+){0,2})$",
-                                  re.IGNORECASE)
-_KEPT_SAFE = re.compile(r"^(?:\s+[\w’'-]+){0,5}?\s+(?:private|secure|safe|confidential|up to date|accurate|informed|"
-                        r"responsible|liable|harmless)\b", re.IGNORECASE)
+_NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
+                              r"(?:made|carried out|occur|take place|shared|disclosed|provided)")
+_DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$")
+_PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$")
+_NOT_PRACTICE_AFTER = CaselessPattern(r"^\s+(?:responsible|liable|accountable|harmless|in confidence|in mind|informed|up to date|"
+                                 r"secure|safe|private|confidential)\b")
+_NOT_PRACTICE_BEFORE = CaselessPattern(r"(?:\b(?:cease|ceases|stop|stops|right to|ask us to|request that we|"
+                                  r"choose to|how to|opt out of|object to|restrict|restriction of)\s+(?:\w+\s+){0,2})$")
+_KEPT_SAFE = CaselessPattern(r"^(?:\s+[\w’'-]+){0,5}?\s+(?:private|secure|safe|confidential|up to date|accurate|informed|"
+                        r"responsible|liable|harmless)\b")
 # An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
 INFINITIVE = re.compile(r"\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
                         r"and|or|be)\b)[a-z]+\b(?<!ing)")
 # "the information we store", "information which is transferred": the verb describes the data, it states nothing.
-_RELATIVE = re.compile(r"(?:\b(?:information|data|details|content)\s+(?:that\s+|which\s+)?(?:we|you)\s+(?:\w+\s+)?|"
-                       r"\b(?:which|that|who)\s+(?:is|are|was|were|has been|have been|will be|may be)\s+(?:\w+ly\s+)?)$",
-                       re.IGNORECASE)
+_RELATIVE = CaselessPattern(r"(?:\b(?:information|data|details|content)\s+(?:that\s+|which\s+)?(?:we|you)\s+(?:\w+\s+)?|"
+                       r"\b(?:which|that|who)\s+(?:is|are|was|were|has been|have been|will be|may be)\s+(?:\w+ly\s+)?)$")
 # A clause that opens with a bare imperative addresses the reader: "Publish, transmit or store any content …".
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
-_PERSONAL_USE_NOUN = re.compile(r"^\s+(?:of|by)\b", re.IGNORECASE)
+_PERSONAL_USE_NOUN = CaselessPattern(r"^\s+(?:of|by)\b")
 _CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=[A-Z])", re.IGNORECASE)
 _COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|otherwise|also|then|\w+ing|,)\s*)+$", re.IGNORECASE)
 _SKIP_PARENTHESIS = re.compile(r"\((?:which|who|that|as defined|defined|as described|see|hereinafter|collectively)\b[^)]*\)",
@@ -86,10 +110,26 @@ class SentenceView:
     purpose_spans: list[Span] = field(default_factory=list)
     condition_spans: list[Span] = field(default_factory=list)
     label_end: int = 0  # end of a definition-item label ("Cloud cached video:"), 0 when none
+    actions: list | None = None  # action-cue matches after the label (see action_matches), found once
     _breaks: list | None = None  # clause breaks, found on first use
+    _bounds: dict = field(default_factory=dict)  # position -> its clause bounds, found on first use
+    _searched: dict = field(default_factory=dict)  # pattern -> its first match in the text, see search()
     legal_bases: list | None = None  # DPV legal bases named in the sentence, found on first use
 
+    def search(self, pattern: re.Pattern) -> re.Match | None:
+        """``pattern.search(self.text)``, found once: each statement of a sentence asks the same questions."""
+        if pattern not in self._searched:
+            self._searched[pattern] = pattern.search(self.text)
+        return self._searched[pattern]
+
     def clause_bounds(self, pos: int) -> tuple[int, int]:
+        # asked for each verb by every reader of it (actor, data, recipients, purposes, modality)
+        bounds = self._bounds.get(pos)
+        if bounds is None:
+            bounds = self._bounds[pos] = self._clause_bounds(pos)
+        return bounds
+
+    def _clause_bounds(self, pos: int) -> tuple[int, int]:
         if self._breaks is None:
             self._breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(self.text)]
         start, end = self.label_end, len(self.text)
@@ -124,11 +164,13 @@ def item_label_end(text: str) -> int:
 
 
 def find_spans(text: str, cues: Cues, view: SentenceView) -> None:
-    for pattern in cues.conditions:
-        for m in pattern.finditer(text):
+    found = cues.spans.finditer_each(text)  # conditions, then purposes
+    conditions, purposes = found[:len(cues.conditions)], found[len(cues.conditions):]
+    for matches in conditions:
+        for m in matches:
             view.condition_spans.append(Span(m.start(), m.end()))
-    for pattern in cues.purposes:
-        for m in pattern.finditer(text):
+    for matches in purposes:
+        for m in matches:
             end = _purpose_end(text, m.end())
             if end > m.end():
                 view.purpose_spans.append(Span(m.start(), end))
@@ -145,21 +187,28 @@ def _purpose_end(text: str, start: int) -> int:
     return m.start() if m else len(text.rstrip(" .;"))
 
 
+def action_matches(text: str, cues: Cues, start: int = 0) -> list[re.Match]:
+    """Where an action cue matches from ``start`` on: candidate verbs, before any check of their context."""
+    # every action cue starts where the prefilter's word stems start (tests/test_extract_cues.py)
+    found = [cues.any_action.match(text, c.start()) for c in cues.candidates(text, start)]
+    return [m for m in found if m is not None]
+
+
 def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
     text = view.text
     kept: list[Verb] = []
-    for candidate in cues.candidates(text, view.label_end):
-        # every action cue starts where the prefilter's word stems start (tests/test_extract_cues.py)
-        m = cues.any_action.match(text, candidate.start())
-        if m is None:
-            continue
+    matches = view.actions if view.actions is not None else action_matches(text, cues, view.label_end)
+    for m in matches:
         action = cues.actions[int(m.lastgroup[1:])].action  # earlier cues first
-        if not _is_practice(text, m.start(), m.end()) or view.in_ignored(m.start(), m.end()):
+        # the cheap span checks first: _is_practice runs several searches over the words around
+        if view.in_ignored(m.start(), m.end()):
             continue
         if any(d.start <= m.start() and m.end() <= d.end for d in (*view.data, *view.recipients)):
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
+        if not _is_practice(text, m.start(), m.end()):
+            continue
         v = Verb(action, m.start(), m.end(), m.group(0))
-        v.passive = bool(_PASSIVE_AUX.search(text[max(0, v.start - 50):v.start]))
+        v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
         kept.append(v)
     return kept
 

@@ -113,6 +113,7 @@ def _retention_by_data(statements: list[Statement]) -> dict[str, str]:
 def _inferred_flows(policy, statements, collected, retention, lexicon, stated_keys) -> list[Flow]:
     flows = []
     terms = {d.iri: d for st in statements for d in st.data}
+    ancestors = {iri: lexicon.broader(iri) for iri in collected}  # walked once, asked per statement
     for n, st in enumerate(statements):
         if st.action in {"collect", "delete"}:
             # collecting "personal information" says nothing about a narrower category, and erasing
@@ -122,7 +123,7 @@ def _inferred_flows(policy, statements, collected, retention, lexicon, stated_ke
             continue  # "thereafter not use … as per your request" rules nothing out in general
         for broad in st.data:
             for iri, sources in collected.items():
-                if broad.iri not in lexicon.broader(iri):
+                if broad.iri not in ancestors[iri]:
                     continue
                 data = terms[iri]
                 source = statements[sources[0]]
@@ -169,6 +170,14 @@ def _merge_terms(a: list[Term], b: list[Term]) -> list[Term]:
 
 def _mark_overrides(flows: list[Flow], statements: list[Statement], lexicon) -> None:
     negatives = [(n, st) for n, st in enumerate(statements) if st.modality == "will-not"]
+    ancestors: dict[str, set[str]] = {}  # the taxonomy walk, once per IRI rather than once per pair
+
+    def broader(iri: str) -> set[str]:
+        found = ancestors.get(iri)
+        if found is None:
+            found = ancestors[iri] = lexicon.broader(iri)
+        return found
+
     for f in flows:
         if f.modality not in POSITIVE:
             continue
@@ -177,8 +186,8 @@ def _mark_overrides(flows: list[Flow], statements: list[Statement], lexicon) -> 
             if f.action not in _RULES_OUT.get(st.action, {st.action}):
                 continue
             for d in st.data:
-                covers = d.iri == f.data.iri or d.iri in lexicon.broader(f.data.iri)
-                narrower = all(d.iri != b and b in lexicon.broader(d.iri) for b in basis)
+                covers = d.iri == f.data.iri or d.iri in broader(f.data.iri)
+                narrower = all(d.iri != b and b in broader(d.iri) for b in basis)
                 if covers and narrower and _same_recipient(st, f):
                     f.overridden_by.append(n)
                     break

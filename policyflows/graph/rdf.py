@@ -18,10 +18,26 @@ _POLICY_LOCAL = "/purpose/"
 
 
 class _Triples(set):
-    """A plain set of triples with Graph.add's signature: collecting is cheap, rdflib's store is not."""
+    """A plain set of triples: it has Graph.add's call shape, and collecting is cheap where rdflib's store is not."""
 
-    def add(self, triple):  # noqa: D401 - same call shape as rdflib.Graph.add
-        set.add(self, triple)
+
+class _Terms:
+    """A namespace's terms, each minted once.
+
+    rdflib builds (and validates) a new URIRef on every ``PF.x`` or ``RDF.type`` lookup; a policy's
+    graph has a few thousand triples, so the writer looks each predicate and class up here instead.
+    """
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)  # later lookups are plain attribute reads
+        return term
+
+
+_PF, _RDF, _RDFS, _SKOS, _DCTERMS, _XSD = (_Terms(ns) for ns in (PF, RDF, RDFS, SKOS, DCTERMS, XSD))
 
 
 def to_rdflib(triples) -> Graph:
@@ -43,14 +59,32 @@ class PolicyGraphWriter:
         self.g = _Triples()
         self.policy = policy_iri(doc.policy)
         self._parties: dict[tuple, URIRef] = {}
-        self._sentences: set[int] = set()
+        self._sentences: dict[int, URIRef] = {}  # sentence index -> node, written once
+        self._purposes: dict[Term, URIRef] = {}  # purpose -> node, written once
+        # Terms are cached per writer: flows repeat the same data IRIs, conditions and flags many
+        # times over, and rdflib validates every URIRef and Literal it builds.
+        self._iris: dict[str, URIRef] = {}
+        self._literals: dict[tuple, Literal] = {}
+
+    def _iri(self, iri: str) -> URIRef:
+        node = self._iris.get(iri)
+        if node is None:
+            node = self._iris[iri] = URIRef(iri)
+        return node
+
+    def _literal(self, value, datatype=None) -> Literal:
+        key = (type(value), value, datatype)  # the type keeps True apart from 1
+        literal = self._literals.get(key)
+        if literal is None:
+            literal = self._literals[key] = Literal(value, datatype=datatype)
+        return literal
 
     def write(self, statements: list[Statement], flows: list[Flow]) -> set:
         self._policy()
         st_iris = [self._statement(n, st) for n, st in enumerate(statements)]
         for n, st in enumerate(statements):
             for basis in st.legal_bases:
-                self.g.add((st_iris[n], PF.legalBasis, URIRef(basis.iri)))
+                self.g.add((st_iris[n], _PF.legalBasis, self._iri(basis.iri)))
         for f in flows:
             self._flow(f, st_iris)
         return self.g
@@ -59,42 +93,42 @@ class PolicyGraphWriter:
 
     def _policy(self) -> None:
         g, p, doc, meta = self.g, self.policy, self.doc, self.doc.metadata
-        g.add((p, RDF.type, PF.Policy))
-        g.add((p, PF.policyId, Literal(doc.policy)))
+        g.add((p, _RDF.type, _PF.Policy))
+        g.add((p, _PF.policyId, Literal(doc.policy)))
         if meta.title:
-            g.add((p, DCTERMS.title, Literal(meta.title)))
+            g.add((p, _DCTERMS.title, Literal(meta.title)))
         if meta.controller:
-            g.add((p, PF.controllerName, Literal(meta.controller)))
-        g.add((p, PF.controller, self._party(_first_party(doc))))
+            g.add((p, _PF.controllerName, Literal(meta.controller)))
+        g.add((p, _PF.controller, self._party(_first_party(doc))))
         if meta.updated and _is_iso_date(meta.updated):
-            g.add((p, DCTERMS.modified, Literal(meta.updated, datatype=XSD.date)))
+            g.add((p, _DCTERMS.modified, Literal(meta.updated, datatype=_XSD.date)))
         for c in meta.contacts:
-            g.add((p, PF.contact, Literal(c)))
+            g.add((p, _PF.contact, Literal(c)))
         if self.controller_country:
-            g.add((p, PF.controllerCountry, URIRef(f"https://w3id.org/dpv/loc#{self.controller_country}")))
+            g.add((p, _PF.controllerCountry, URIRef(f"https://w3id.org/dpv/loc#{self.controller_country}")))
         for code in meta.governing_law:
-            g.add((p, PF.governingLaw, URIRef(f"https://w3id.org/dpv/loc#{code}")))
+            g.add((p, _PF.governingLaw, URIRef(f"https://w3id.org/dpv/loc#{code}")))
         src = doc.source
         if src.path:
-            g.add((p, PF.sourcePath, Literal(src.path)))
-        g.add((p, PF.sha256, Literal(src.sha256)))
-        g.add((p, PF.sourceFormat, Literal(src.format)))
-        g.add((p, PF.textLength, Literal(len(doc.text), datatype=XSD.integer)))
+            g.add((p, _PF.sourcePath, Literal(src.path)))
+        g.add((p, _PF.sha256, Literal(src.sha256)))
+        g.add((p, _PF.sourceFormat, Literal(src.format)))
+        g.add((p, _PF.textLength, Literal(len(doc.text), datatype=_XSD.integer)))
 
     def _sentence(self, ev: Evidence) -> URIRef:
-        node = sentence_iri(self.doc.policy, ev.sentence)
-        if ev.sentence not in self._sentences:
-            self._sentences.add(ev.sentence)
+        node = self._sentences.get(ev.sentence)
+        if node is None:
+            node = self._sentences[ev.sentence] = sentence_iri(self.doc.policy, ev.sentence)
             g = self.g
-            g.add((node, RDF.type, PF.Sentence))
-            g.add((node, PF.text, Literal(ev.text)))
-            g.add((node, PF.start, Literal(ev.start, datatype=XSD.integer)))
-            g.add((node, PF.end, Literal(ev.end, datatype=XSD.integer)))
-            g.add((node, PF.sentenceIndex, Literal(ev.sentence, datatype=XSD.integer)))
-            g.add((node, PF.inPolicy, self.policy))
+            g.add((node, _RDF.type, _PF.Sentence))
+            g.add((node, _PF.text, Literal(ev.text)))
+            g.add((node, _PF.start, Literal(ev.start, datatype=_XSD.integer)))
+            g.add((node, _PF.end, Literal(ev.end, datatype=_XSD.integer)))
+            g.add((node, _PF.sentenceIndex, Literal(ev.sentence, datatype=_XSD.integer)))
+            g.add((node, _PF.inPolicy, self.policy))
             title = self.doc.section_title(ev.sentence)
             if title:
-                g.add((node, PF.sectionTitle, Literal(title)))
+                g.add((node, _PF.sectionTitle, Literal(title)))
         return node
 
     def _party(self, party: PartyRef) -> URIRef:
@@ -104,53 +138,56 @@ class PolicyGraphWriter:
             node = party_iri(self.doc.policy, party.kind, party.label)
             self._parties[key] = node
             g = self.g
-            g.add((node, RDF.type, KINDS[party.kind]))
+            g.add((node, _RDF.type, KINDS[party.kind]))
             if party.concept and party.concept != str(KINDS[party.kind]):
-                g.add((node, RDF.type, URIRef(party.concept)))
-            g.add((node, RDFS.label, Literal(party.label)))
-            g.add((node, PF.kindCode, Literal(party.kind)))
-            g.add((node, PF.inPolicy, self.policy))
+                g.add((node, _RDF.type, URIRef(party.concept)))
+            g.add((node, _RDFS.label, Literal(party.label)))
+            g.add((node, _PF.kindCode, Literal(party.kind)))
+            g.add((node, _PF.inPolicy, self.policy))
             if party.organisation:
-                g.add((node, PF.organisation, URIRef(party.organisation)))
+                g.add((node, _PF.organisation, URIRef(party.organisation)))
         return node
 
     def _purpose(self, term: Term) -> URIRef:
-        node = URIRef(term.iri)
+        node = self._purposes.get(term)
+        if node is not None:  # its triples are written already
+            return node
+        node = self._purposes[term] = self._iri(term.iri)
         if _POLICY_LOCAL in term.iri:  # a purpose in the policy's own words
             g = self.g
-            g.add((node, RDF.type, PF.StatedPurpose))
-            g.add((node, RDFS.label, Literal(term.label)))
+            g.add((node, _RDF.type, _PF.StatedPurpose))
+            g.add((node, _RDFS.label, Literal(term.label)))
             if term.broader:
-                g.add((node, SKOS.broader, URIRef(term.broader)))
+                g.add((node, _SKOS.broader, URIRef(term.broader)))
         return node
 
     def _practice(self, node: URIRef, action: str, modality: str, data: list[Term], recipients, purposes,
                   places, conditions, retention, evidence) -> None:
         g = self.g
-        g.add((node, PF.action, ACTIONS[action]))
-        g.add((node, PF.modality, MODALITIES[modality]))
+        g.add((node, _PF.action, ACTIONS[action]))
+        g.add((node, _PF.modality, MODALITIES[modality]))
         for d in data:
-            g.add((node, PF.data, URIRef(d.iri)))
+            g.add((node, _PF.data, self._iri(d.iri)))
         for r in recipients:
             if r is not None:
-                g.add((node, PF.recipient, self._party(r)))
+                g.add((node, _PF.recipient, self._party(r)))
         for p in purposes:
-            g.add((node, PF.purpose, self._purpose(p)))
+            g.add((node, _PF.purpose, self._purpose(p)))
         for j in places:
             if j is not None:
-                g.add((node, PF.jurisdiction, URIRef(j.iri)))
+                g.add((node, _PF.jurisdiction, self._iri(j.iri)))
         for c in conditions:
-            g.add((node, PF.condition, Literal(c)))
+            g.add((node, _PF.condition, self._literal(c)))
         if retention:
-            g.add((node, PF.retention, Literal(retention, datatype=XSD.duration)))
+            g.add((node, _PF.retention, self._literal(retention, _XSD.duration)))
         for ev in evidence:
-            g.add((node, PF.evidence, self._sentence(ev)))
-        g.add((node, PF.inPolicy, self.policy))
+            g.add((node, _PF.evidence, self._sentence(ev)))
+        g.add((node, _PF.inPolicy, self.policy))
 
     def _statement(self, n: int, st: Statement) -> URIRef:
         node = statement_iri(self.doc.policy, n)
-        self.g.add((node, RDF.type, PF.Statement))
-        self.g.add((node, PF.actor, self._party(st.actor)))
+        self.g.add((node, _RDF.type, _PF.Statement))
+        self.g.add((node, _PF.actor, self._party(st.actor)))
         self._practice(node, st.action, st.modality, st.data, st.recipients, st.purposes, st.jurisdictions,
                        st.conditions, st.retention, st.all_evidence)
         return node
@@ -160,16 +197,16 @@ class PolicyGraphWriter:
                f.jurisdiction.iri if f.jurisdiction else "", str(f.stated)]
         node = flow_iri(self.doc.policy, *key)
         g = self.g
-        g.add((node, RDF.type, PF.Flow))
+        g.add((node, _RDF.type, _PF.Flow))
         self._practice(node, f.action, f.modality, [f.data], [f.recipient], f.purposes, [f.jurisdiction],
                        f.conditions, f.retention, f.evidence)
-        g.add((node, PF.stated, Literal(f.stated)))
+        g.add((node, _PF.stated, self._literal(f.stated)))
         for v in f.via:
-            g.add((node, PF.via, URIRef(v.iri)))
+            g.add((node, _PF.via, self._iri(v.iri)))
         for n in f.derived_from:
-            g.add((node, PF.derivedFrom, st_iris[n]))
+            g.add((node, _PF.derivedFrom, st_iris[n]))
         for n in f.overridden_by:
-            g.add((node, PF.overriddenBy, st_iris[n]))
+            g.add((node, _PF.overriddenBy, st_iris[n]))
         return node
 
 

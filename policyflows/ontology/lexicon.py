@@ -34,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import product
+from itertools import accumulate, product
 from pathlib import Path
 
 from policyflows.errors import UnknownTermError
@@ -161,27 +161,32 @@ class _NormCache(dict):
 _NORMS = _NormCache()
 
 
+# The token pattern as a splitter: [gap, token, gap, token, …, gap], all in one C-level pass.
+_TOKEN_PARTS = re.compile(f"({_TOKEN.pattern})")
+
+
 class _Tokens:
     """The word tokens of one text: their normal forms, and (computed when first needed) offsets."""
 
-    __slots__ = ("source", "words", "norms", "_spans")
+    __slots__ = ("words", "norms", "_parts", "_offsets")
 
     def __init__(self, text: str):
-        self.source = text
-        self.words = _TOKEN.findall(text)
+        self._parts = _TOKEN_PARTS.split(text)
+        self.words = self._parts[1::2]
         self.norms = list(map(_NORMS.__getitem__, self.words))
-        self._spans = None
+        self._offsets = None
 
-    def _span(self, i: int) -> tuple[int, int]:
-        if self._spans is None:
-            self._spans = [m.span() for m in _TOKEN.finditer(self.source)]
-        return self._spans[i]
+    def _offset(self, k: int) -> int:
+        # running sums of the parts' lengths: offset 2i is where token i starts, 2i + 1 where it ends
+        if self._offsets is None:
+            self._offsets = list(accumulate(map(len, self._parts)))
+        return self._offsets[k]
 
     def start(self, i: int) -> int:
-        return self._span(i)[0]
+        return self._offset(2 * i)
 
     def end(self, i: int) -> int:
-        return self._span(i)[1]
+        return self._offset(2 * i + 1)
 
     def text(self, i: int) -> str:
         return self.words[i]
@@ -241,6 +246,9 @@ class _Matcher:
                     self.longer.setdefault(key[:2], []).append(len(key))
         for pair, lengths in self.longer.items():
             self.longer[pair] = sorted(set(lengths), reverse=True)
+        # Tokens that are a whole label by themselves. A token in ``starts`` but not here ("the",
+        # "your") can only begin a longer label, so its next token decides without a lookup.
+        self.singles: set[str] = {key[0] for key in self.table if len(key) == 1}
         self.verbatim = _Matcher(verbatim) if skip and verbatim else None
 
     def find(self, text: str):
@@ -257,21 +265,26 @@ class _Matcher:
     def _find(self, text: str):
         tokens = _tokens(text)
         norms = tokens.norms
+        starts = self.starts
+        if starts.isdisjoint(norms):  # most sentences name nothing of a vocabulary: one C-level pass
+            return
         if self.skip:
             content = [i for i, n in enumerate(norms) if n not in self.skip]
             words = [norms[i] for i in content]
         else:
             content, words = None, norms
-        starts = self.starts
-        position, count = 0, len(words)
-        while position < count:
-            if words[position] not in starts:
-                position += 1
+        singles, longer, last_index = self.singles, self.longer, len(words) - 1
+        position = 0  # tokens before it are taken by an earlier match
+        for candidate in [i for i, word in enumerate(words) if word in starts]:
+            if candidate < position:
                 continue
-            hit = self._match_at(text, tokens, content, words, position)
+            word = words[candidate]
+            if word not in singles and (candidate == last_index or (word, words[candidate + 1]) not in longer):
+                continue  # starts only longer labels, and not with the token that follows
+            hit = self._match_at(text, tokens, content, words, candidate)
             if hit is None:
-                position += 1
                 continue
+            position = candidate
             length, iri = hit
             if iri is not None:
                 first = content[position] if content is not None else position
