@@ -25,6 +25,7 @@ import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -366,21 +367,11 @@ def _apply(store: ox.Store, fn):
     stale = _ontology_changed(store)
     if stale:
         _refresh_ontology(store, force=True)
-    terms = _once(lambda: answers.OntologyTerms.of(store))  # 0.3 s: only when a row is written
+    terms = cache(lambda: answers.OntologyTerms.of(store))  # 0.3 s: only when a row is written
     result, redo = fn(store, stale, terms)
     if redo:
         answers.refresh(store, redo, terms())
     return result, bool(getattr(result, "built", result)) or bool(redo) or stale
-
-
-def _once(make):
-    made = []
-
-    def get():
-        if not made:
-            made.append(make())
-        return made[0]
-    return get
 
 
 def _build_into(store: ox.Store, files: list[Path], progress: bool, force: bool, stale: bool = False,
@@ -438,10 +429,10 @@ def rdflib_quads(rdf, graph: ox.NamedNode):
     from rdflib import BNode, Literal, URIRef
 
     scope = hashlib.sha1(graph.value.encode()).hexdigest()[:12]
-    cache: dict = {}
+    converted: dict = {}
 
     def term(t):
-        got = cache.get(t)
+        got = converted.get(t)
         if got is not None:
             return got
         if isinstance(t, URIRef):
@@ -455,7 +446,7 @@ def rdflib_quads(rdf, graph: ox.NamedNode):
                 got = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
         else:
             raise TypeError(f"cannot store {t!r}")
-        cache[t] = got
+        converted[t] = got
         return got
 
     for s, p, o in rdf:
