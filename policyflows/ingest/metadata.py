@@ -6,18 +6,12 @@ from datetime import date
 from functools import cache
 
 from policyflows.ingest import rules
+from policyflows.ingest.controller import find_controller
 from policyflows.ingest.model import Metadata
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
-_PARENTHETICAL = re.compile(r"\(([^()]{1,200})\)")
-_QUOTED = re.compile(r"[\"“‘'](.+?)[\"”’']")
-# "Acme Ltd, and its affiliates (“Acme”, “we” …)": the group words stand between name and definition.
-_GROUP_TAIL = re.compile(r",?\s+(?:(?:and|together\s+with|along\s+with)\s+)?(?:its|their|our)\s+(?:\w+\s+){0,2}(?:affiliates|subsidiaries|companies|group)(?:\s+\w+){0,3}$", re.IGNORECASE)
 _LAW_OF = re.compile(r"\blaws?\s+of\b", re.IGNORECASE)
 _LAW_CUE_REACH = 100
-# How far into the text a company named with only its short name ("Acme Inc. (“Acme”)") is taken
-# to be the policy's own: policies introduce themselves first, and name others later.
-_INTRODUCTION = 3000
 _SENTENCE_EDGE = re.compile(r"[.!?](?:\s|$)|\n")
 _MONTHS = {m: n for n, names in enumerate([
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
@@ -42,7 +36,7 @@ _DATE_FORMS = [re.compile(p, re.IGNORECASE) for p in (
 
 def extract(text: str, title: str | None) -> Metadata:
     """Title, controller (and its short names), updated date, contacts and governing law of ``text``."""
-    controller, aliases = find_controller(text)
+    controller, aliases = find_controller(text, title)
     # A date in the title ("STATEMENT OF PRIVACY (12/23/2014)") dates the policy when no cue does.
     updated = find_updated(text) or next((iso for _at, iso in _dates(title or "")), None)
     return Metadata(title=title, controller=controller, updated=updated,
@@ -63,92 +57,6 @@ def find_contacts(text: str) -> list[str]:
             seen.setdefault(address.lower(), address)
         at = text.find("@", match.end() if match else at + 1)
     return list(seen.values())
-
-
-# --- controller -----------------------------------------------------------------------------
-
-@cache
-def _controller_rules():
-    data = rules.load("metadata")
-    suffix = "(?:" + "|".join(data["legal_suffixes"]) + r")(?![\w])"
-    token = r"(?:[A-Z0-9][\w&'’.\-]*|\([A-Z][^()]{0,40}\)|&)"
-    name = re.compile(rf"((?:{token}(?:,?\s+(?={suffix})|\s+))*{token})\s*$")
-    selves = frozenset(data["self_references"])
-    generic = re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, data["generic_terms"])) + r")$", re.IGNORECASE)
-    return re.compile(suffix + r"\.?$"), name, frozenset(data["name_stoplist"]), selves, generic
-
-
-def find_controller(text: str) -> tuple[str | None, list[str]]:
-    """The legal name before a parenthetical that defines "we"/"us" (or "hereinafter …"), and its aliases."""
-    best: tuple[int, int, str, list[str]] | None = None
-    for paren in _PARENTHETICAL.finditer(text):
-        found = _candidate(text, paren)
-        if found and (best is None or found[0] > best[0]):
-            best = (found[0], paren.start(), found[1], found[2])
-    if best is None:
-        return None, []
-    _score, _at, name, aliases = best
-    return name, aliases or _short_names(name, text)
-
-
-def _candidate(text: str, paren: re.Match) -> tuple[int, str, list[str]] | None:
-    suffix, name_pattern, stoplist, selves, generic = _controller_rules()
-    inner = paren.group(1)
-    quoted = [q.strip(" ,;.") for q in _QUOTED.findall(inner)] or _bare_alias(inner)
-    defines_self = any(q.lower() in selves for q in quoted)
-    hereinafter = any(cue in inner.lower() for cue in ("hereinafter", "referred to as", "collectively"))
-    # 'Acme Labs, Inc. ("Acme") sells …' at the top of a policy introduces the company too.
-    introduces = len(quoted) == 1 and paren.start() < _INTRODUCTION
-    if not (defines_self or (hereinafter or introduces) and quoted):
-        return None
-    before = text[max(0, paren.start() - 160):paren.start()].rstrip().rstrip("[]").rstrip()
-    before = _GROUP_TAIL.sub("", before.rsplit("\n", 1)[-1])  # a name does not cross a line
-    match = name_pattern.search(before)
-    if not match:
-        return None
-    name = _trim_name(match.group(1).split(), stoplist)
-    if not name or not (defines_self or suffix.search(name)):
-        return None  # "(collectively, the “Sites”)" defines something else than a company
-    score = 2 * bool(suffix.search(name)) + 2 * defines_self + hereinafter
-    aliases = [q for q in quoted if q.lower() not in selves and len(q) <= 40 and q[:1].isalnum()
-               and not generic.search(q)]
-    return score, name, aliases
-
-
-def _bare_alias(inner: str) -> list[str]:
-    """"Acme Motor Co., Inc. (Acme) is …": an unquoted short name in Title Case."""
-    words = inner.split()
-    if 1 <= len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words):
-        return [inner.strip()]
-    return []
-
-
-def _trim_name(words: list[str], stoplist: frozenset) -> str:
-    """The name after the last sentence word ("… Privacy Policy The Motley Fool, LLC") and years or ©."""
-    last_stop = max((n for n, w in enumerate(words) if w.strip(",") in stoplist), default=-1)
-    words = words[last_stop + 1:]
-    while words and (words[0].strip(",©").isdigit() or words[0] in ("&", "©")):
-        words = words[1:]
-    return " ".join(words).rstrip(",")
-
-
-def _short_names(name: str, text: str) -> list[str]:
-    """The name's first word when the policy uses it alone as a name, else the name without its suffix.
-
-    A word used as a name alone ("provided by Acme") appears capitalised without the rest of the
-    name and never in lower case; a common word ("New York Times" → "new") does not qualify.
-    """
-    suffix, _name, stoplist, _selves, _generic = _controller_rules()
-    words = suffix.sub("", name).strip(" ,").split()
-    if not words:
-        return []
-    first = words[0]
-    alone = re.findall(rf"(?<![\w-]){re.escape(first)}(?![\w-])(?!\s+{re.escape(words[1])})" if len(words) > 1
-                       else rf"(?<![\w-]){re.escape(first)}(?![\w-])", text)
-    lower = re.search(rf"(?<![\w-]){re.escape(first.lower())}(?![\w-])", text) if first.lower() != first else None
-    if first[0].isalnum() and first not in stoplist and len(alone) >= 2 and not lower:
-        return [first]
-    return [" ".join(words)]
 
 
 # --- updated --------------------------------------------------------------------------------
