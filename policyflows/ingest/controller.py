@@ -35,8 +35,13 @@ _SENTENCE_START = re.compile(r"(?:[.!?]\s+|\n)(?=\S)")
 _LEADING_WORDS = re.compile(r"^(?:collectively|together|hereinafter|jointly|individually|the)\b[,\s]*", re.IGNORECASE)
 # A cue's name may not run across a line: the cleaned text puts each block on its own line.
 _NAME_REACH = 120
-# Later in the text a cue counts for less: the policy introduces itself at the top or signs at the end.
+# Later in the text a cue counts for less: the policy introduces itself at the top (and others later).
 _EARLY = 4000
+_LATE_WEIGHT = 0.5
+# A contact block's lines: the cue's own line, a label line, the blank lines between.
+_CONTACT_LINES = 5
+# Fewer votes than this is no answer: one passing mention ("© Acme") does not make a controller.
+_MIN_VOTES = 1.0
 
 
 @dataclass(frozen=True)
@@ -173,13 +178,15 @@ def _trim_name(words: list[str]) -> str:
     last_stop = max((n for n, w in enumerate(words) if w[:1].isupper() and w.strip(",.:").lower() in r.stoplist
                      and not (n == 0 and w == "The" and len(words) > 1)), default=-1)
     words = words[last_stop + 1:]
-    while words and (words[0].strip(",©").isdigit() or words[0] in ("&", "©")):
+    while words and (words[0].strip(",©").isdigit() or words[0] in ("&", "©", "to", "of", "for", "and", "by")
+                     or (words[0] == "the" and len(words) > 1)):
         words = words[1:]
     while words and words[-1].lower() in ("and", "of", "for", "the", "&"):
         words = words[:-1]
     if not words or (len(words) == 1 and words[0] == "The"):
         return ""
     name = " ".join(words).rstrip(",:;")
+    name = re.sub(r"\s+\([^()]*\)$", "", name)  # "Acme Center (ACM)": the short name is not part of it
     return re.sub(r"(?:'s|’s)$", "", name)
 
 
@@ -212,7 +219,7 @@ def _pointed_at(text: str, title: str | None) -> str | None:
 
     for cue in r.cues:
         for position, name in _cue_names(text, cue):
-            vote(name, cue.weight * (1.0 if position < _EARLY else 0.6))
+            vote(name, cue.weight * (1.0 if position < _EARLY else _LATE_WEIGHT))
     # A name written with its legal suffix is an organisation's: each time counts a little.
     for match in r.legal_name.finditer(text):
         vote(_trim_name(match.group(0).split()), 0.5 if match.start() < _EARLY else 0.3)
@@ -224,6 +231,8 @@ def _pointed_at(text: str, title: str | None) -> str | None:
         return None
     _merge_short_forms(votes, forms)
     key = max(votes, key=lambda k: (votes[k], -len(k)))
+    if votes[key] < _MIN_VOTES:
+        return None
     return _legal_form(forms[key], text)
 
 
@@ -264,10 +273,16 @@ def _cue_names(text: str, cue: _Cue):
     r = _rules()
     for match in cue.phrase.finditer(text):
         if cue.name_after:
-            rest = text[match.end():match.end() + _NAME_REACH].split("\n", 1)[0]
-            found = r.name_after.search(rest)
-            if found and not _third_party(rest[found.end(1):]):
-                yield match.end(), _trim_name(found.group(1).split())
+            # In a contact block the name may stand on the line after a label ("Privacy Officer").
+            for rest in text[match.end():match.end() + 2 * _NAME_REACH].split("\n")[:_CONTACT_LINES]:
+                found = r.name_after.search(rest.strip())
+                name = _trim_name(found.group(1).split()) if found else ""
+                if name:
+                    if not _third_party(rest.strip()[found.end(1):]):
+                        yield match.end(), name
+                    break
+                if rest.strip() and not found:
+                    break
             continue
         head = text[max(0, match.start() - _NAME_REACH):match.start()].rsplit("\n", 1)[-1]
         edges = list(_SENTENCE_START.finditer(head))
@@ -297,6 +312,8 @@ def _key(name: str) -> str:
     if not name or r.generic.search(name) or name.lower() in r.selves:
         return ""
     words = r.suffix_end.sub("", name).strip(" ,").split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
     if not words or all(w.lower() in r.stoplist for w in words):
         return ""
     return " ".join(words).lower()

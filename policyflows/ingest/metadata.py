@@ -7,7 +7,8 @@ from functools import cache
 
 from policyflows.ingest import rules
 from policyflows.ingest.controller import find_controller
-from policyflows.ingest.model import Metadata
+from policyflows.ingest.model import Metadata, Section
+from policyflows.ingest.title import find_title
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b")
 _LAW_OF = re.compile(r"\blaws?\s+of\b", re.IGNORECASE)
@@ -34,11 +35,17 @@ _DATE_FORMS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 
 
-def extract(text: str, title: str | None) -> Metadata:
-    """Title, controller (and its short names), updated date, contacts and governing law of ``text``."""
+def extract(text: str, page_title: str | None, sections: list[Section] | None = None) -> Metadata:
+    """Title, controller (and its short names), updated date, contacts and governing law of ``text``.
+
+    ``page_title`` is the page's own title (HTML <h1>/<title>), ``sections`` the headings found.
+    """
+    sections = sections or []
+    title = find_title(text, page_title, sections, _dates)
     controller, aliases = find_controller(text, title)
     # A date in the title ("STATEMENT OF PRIVACY (12/23/2014)") dates the policy when no cue does.
-    updated = find_updated(text) or next((iso for _at, iso in _dates(title or "")), None)
+    updated = find_updated(text) or next((iso for _at, iso in _dates(page_title or sections[0].title if
+                                                                      (page_title or sections) else "")), None)
     return Metadata(title=title, controller=controller, updated=updated,
                     contacts=find_contacts(text), governing_law=find_governing_law(text),
                     controller_aliases=aliases)
@@ -65,7 +72,9 @@ def find_contacts(text: str) -> list[str]:
 def _date_rules():
     data = rules.load("metadata")
     # Each cue must end where the date begins (allowing "on", "the", ":" between).
-    cues = [(c["weight"], re.compile(f"(?:{c['pattern']})" + r"(?:the\s+|on\s+|:\s*|\s+)*$", re.IGNORECASE))
+    # "Last updated Sat, 31 Jul 2010": a weekday may stand between the cue and the date.
+    cues = [(c["weight"], re.compile(f"(?:{c['pattern']})" + r"(?:the\s+|on\s+|:\s*|\s+)*"
+                                     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?$", re.IGNORECASE))
             for c in data["date_cues"]]
     return cues, tuple(data["policy_words"])
 

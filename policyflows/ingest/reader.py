@@ -51,9 +51,8 @@ def read_bytes(data: bytes, policy_id: str, path: Path | None = None, suffix: st
     if not any(b.kind != HEADING for b in blocks) or _letters(blocks) < _MIN_LETTERS:
         raise PolicyReadError(where, "holds no readable text")
     text, sections, sentences = assemble(blocks)
-    title = title or next((b.text for b in blocks if b.kind == HEADING), None)
     source = Source(str(path) if path is not None else None, hashlib.sha256(data).hexdigest(), kind)
-    return Document(policy=policy_id, source=source, metadata=metadata.extract(text, title),
+    return Document(policy=policy_id, source=source, metadata=metadata.extract(text, title, sections),
                     text=text, sections=sections, sentences=sentences)
 
 
