@@ -70,6 +70,7 @@ class BuildReport:
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message): not English, not a policy
     seconds: float = 0.0
 
 
@@ -406,6 +407,7 @@ def _build_into(store: ox.Store, files: list[Path], progress: bool, force: bool,
         except Exception as exc:  # a bug on one policy must not sink the rest of a corpus
             report.failed.append((str(path), f"internal error: {type(exc).__name__}: {exc}"))
             continue
+        report.warnings.extend((str(path), w) for w in getattr(pg.doc, "warnings", []))
         graph = ox.NamedNode(str(pg.iri))
         quads = list(rdflib_quads(pg.triples, graph))  # plain triples: no rdflib store to fill
         quads += answers.answer_quads(graph, quads, terms())

@@ -17,7 +17,10 @@ EXPECTED = {
                  "title_connectors", "bracketed_max_words", "numbered_title_max_words", "bullets"},
     "sentences": {"never_end", "maybe_end", "sentence_openers"},
     "metadata": {"legal_suffixes", "name_stoplist", "generic_terms", "self_references", "date_cues", "policy_words",
-                 "governing_law_cues", "governing_law_window"},
+                 "governing_law_cues", "governing_law_window", "organisation_words", "controller_cues",
+                 "controller_title_cue", "title_sentence_words"},
+    "languages": {"min_words", "sample_characters", "min_share", "min_lead", "script_share", "scripts", "names",
+                  "function_words", "policy_words", "min_policy_words_per_1000", "min_policy_length"},
 }
 
 

@@ -27,7 +27,10 @@ def statements(file, fmt, policy_id):
     from policyflows.extract import extract
     from policyflows.ingest import read
 
+    from policyflows.cli.warn import echo_warnings
+
     doc = read(file, policy_id=policy_id) if policy_id else read(file)
+    echo_warnings(doc, file)
     found = extract(doc)
     if fmt == "json":
         click.echo(json.dumps({"schema": 1, "policy": doc.policy, "statements": [s.to_json() for s in found]},

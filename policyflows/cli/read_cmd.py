@@ -5,6 +5,7 @@ import json
 
 import click
 
+from policyflows.cli.warn import echo_warnings
 from policyflows.ingest import Document, read as read_policy
 
 
@@ -27,8 +28,11 @@ def read(file, fmt, policy_id):
       policyflows read policy.pdf | jq -r '.text as $t | .sentences[3] | $t[.start:.end]'
 
     A missing, empty or binary file prints one "Error: FILE: reason" line and exits with status 2.
+    Text that reads as another language than English, or not as a privacy policy, is read all the
+    same, with a "warning: FILE: …" line on stderr (and in the JSON's "warnings").
     """
     doc = read_policy(file, policy_id=policy_id)
+    echo_warnings(doc, file)
     if fmt == "json":
         click.echo(json.dumps(doc.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -46,6 +50,7 @@ def outline(doc: Document) -> str:
         f"updated:        {meta.updated or '-'}",
         f"contacts:       {', '.join(meta.contacts) or '-'}",
         f"governing law:  {', '.join(meta.governing_law) or '-'}",
+        f"language:       {doc.language or 'unsure'}",
         f"text:           {len(doc.text)} characters, {len(doc.sections)} sections, {len(doc.sentences)} sentences",
     ]
     current: object = object()

@@ -48,6 +48,8 @@ def build(paths, store_path, force, quiet):
     """
     store = open_store(store_path, create=True)
     report = store.build(paths, progress=not quiet, force=force)
+    for path, message in report.warnings:
+        click.echo(f"warning: {path}: {message}", err=True)
     for path, reason in report.failed:
         click.echo(f"Error: {path}: {reason}", err=True)
     if not (report.built or report.skipped or report.failed):

@@ -40,6 +40,8 @@ _EARLY = 4000
 _LATE_WEIGHT = 0.5
 # A contact block's lines: the cue's own line, a label line, the blank lines between.
 _CONTACT_LINES = 5
+# Abbreviations that stand inside a name ("Acme Bros. Studios"): their full stop ends no sentence.
+_NAME_ABBREVIATIONS = frozenset({"bros", "corp", "intl", "assn", "mfrs", "natl", "univ", "dept"})
 # Fewer votes than this is no answer: one passing mention ("© Acme") does not make a controller.
 _MIN_VOTES = 1.0
 
@@ -195,8 +197,10 @@ def _before_number(words: list[str]) -> list[str]:
     for n, word in enumerate(words):
         if n and word.strip(",.").isdigit():
             return words[:n]
-        if n + 1 < len(words) and word.endswith(".") and len(word) > 5 and "." not in word[:-1]:
-            return words[:n] + [word[:-1]]
+        stem = word[:-1]
+        if (n + 1 < len(words) and word.endswith(".") and stem.isalpha() and len(stem) >= 4
+                and stem.lower() not in _NAME_ABBREVIATIONS and not _rules().suffix_end.search(word)):
+            return words[:n] + [stem]
     return words
 
 
@@ -230,7 +234,7 @@ def _pointed_at(text: str, title: str | None) -> str | None:
     if not votes:
         return None
     _merge_short_forms(votes, forms)
-    key = max(votes, key=lambda k: (votes[k], -len(k)))
+    key = max(votes, key=lambda k: (votes[k], len(k)))  # a tie goes to the fuller name
     if votes[key] < _MIN_VOTES:
         return None
     return _legal_form(forms[key], text)
@@ -238,10 +242,13 @@ def _pointed_at(text: str, title: str | None) -> str | None:
 
 def _merge_short_forms(votes: dict[str, float], forms: dict[str, str]) -> None:
     """Votes for "Acme" go to "Acme Media, Inc." when the policy writes it so: one company, two forms."""
-    suffix = _rules().suffix_end
+    r = _rules()
     for key in sorted(votes, key=len):
-        longer = [k for k in votes if k.startswith(key + " ") and suffix.search(forms[k])]
-        if longer and not suffix.search(forms[key]):
+        longer = [k for k in votes if k.startswith(key + " ") and r.suffix_end.search(forms[k])]
+        # "the Bank", "the Center": a policy's word for itself, standing for its full name.
+        if not longer and " " not in key and r.organisation_end.search(forms[key].split()[-1]):
+            longer = [k for k in votes if k != key and key in k.split()]
+        if longer and not r.suffix_end.search(forms[key]):
             target = max(longer, key=lambda k: votes[k])
             votes[target] += votes.pop(key)
 

@@ -74,6 +74,10 @@ class Document:
     text: str
     sections: list[Section]
     sentences: list[Sentence]
+    # ISO 639-1 code of the language the text reads as (None when unsure), and one-line warnings for
+    # a reader: not English, not a privacy policy (policyflows.ingest.language).
+    language: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def sentence_text(self, i: int) -> str:
         s = self.sentences[i]
@@ -93,4 +97,6 @@ class Document:
             "text": self.text,
             "sections": [s.to_json() for s in self.sections],
             "sentences": [s.to_json() for s in self.sentences],
+            "language": self.language,
+            "warnings": list(self.warnings),
         }

@@ -10,6 +10,7 @@ from policyflows.errors import PolicyReadError
 from policyflows.ingest import clean, formats, metadata
 from policyflows.ingest.assemble import assemble
 from policyflows.ingest.blocks import HEADING, Block
+from policyflows.ingest.language import warnings_for
 from policyflows.ingest.model import Document, Source
 from policyflows.ingest.plaintext import markdown_blocks, text_blocks
 
@@ -52,8 +53,9 @@ def read_bytes(data: bytes, policy_id: str, path: Path | None = None, suffix: st
         raise PolicyReadError(where, "holds no readable text")
     text, sections, sentences = assemble(blocks)
     source = Source(str(path) if path is not None else None, hashlib.sha256(data).hexdigest(), kind)
+    language, warnings = warnings_for(text)
     return Document(policy=policy_id, source=source, metadata=metadata.extract(text, title, sections),
-                    text=text, sections=sections, sentences=sentences)
+                    text=text, sections=sections, sentences=sentences, language=language, warnings=warnings)
 
 
 def _letters(blocks: list[Block]) -> int:
