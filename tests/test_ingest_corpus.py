@@ -104,7 +104,7 @@ def _longest_menu_run(text: str) -> int:
     ("tuya", "Tuya Inc.", "Tuya", "2019-11-25", None),          # "Last updated" beats "Effective"
     ("wyze", "Wyze Labs, Inc.", "Wyze", "2020-01-01", "privacy@wyze.com"),
     ("ring", "Ring LLC", "Ring", "2020-02-18", None),            # read from the meta description
-    ("reolink", "Reolink", "Reolink", "2019-12-13", "dpo@reolink.com"),  # no legal entity: the name it calls itself
+    ("reolink", "Reolink", None, "2019-12-13", "dpo@reolink.com"),  # no legal entity: the name it calls itself
     ("danale", "Danale Inc.", "Danale", None, None),             # states no date
 ])
 def test_vendor_page_metadata(page, controller, alias, updated, contact):

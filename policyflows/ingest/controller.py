@@ -355,5 +355,6 @@ def _short_names(name: str, text: str) -> list[str]:
                        else rf"(?<![\w-]){re.escape(first)}(?![\w-])", text)
     lower = re.search(rf"(?<![\w-]){re.escape(first.lower())}(?![\w-])", text) if first.lower() != first else None
     if first[0].isalnum() and first.lower() not in r.stoplist and len(alone) >= 2 and not lower:
-        return [first]
-    return [" ".join(words)]
+        return [first] if first != name else []
+    short = " ".join(words)
+    return [short] if short != name else []
