@@ -37,6 +37,10 @@ _LEADING_WORDS = re.compile(r"^(?:collectively|together|hereinafter|jointly|indi
 _NAME_REACH = 120
 # Later in the text a cue counts for less: the policy introduces itself at the top (and others later).
 _EARLY = 4000
+# Only the head and the tail are searched for cues: the middle of a long policy describes practices
+# (and the third parties they involve), not who the policy belongs to.
+_HEAD = 8000
+_TAIL = 4000
 _LATE_WEIGHT = 0.5
 # A contact block's lines: the cue's own line, a label line, the blank lines between.
 _CONTACT_LINES = 5
@@ -54,6 +58,7 @@ class _Cue:
     weight: int
     phrase: re.Pattern
     name_after: bool
+    not_after: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class _Rules:
     through_suffix: re.Pattern  # a name up to its legal suffix(es): what follows is not the name
     name_before: re.Pattern     # a name ending at the end of a string
     name_after: re.Pattern      # a name starting at the start of a string
-    legal_name: re.Pattern      # a name that ends in a legal suffix
+    legal_suffix: re.Pattern    # a legal suffix after a name (", Inc.", " GmbH"): found first, the name then read back
     stoplist: frozenset
     selves: frozenset
     generic: re.Pattern
@@ -80,14 +85,16 @@ def _rules() -> _Rules:
     name = rf"(?:{token}{joint})*{token}"
     stoplist = frozenset(w.lower() for w in data["name_stoplist"])
     generic = re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, data["generic_terms"])) + r")$", re.IGNORECASE)
-    cues = tuple(_Cue(c["id"], int(c["weight"]), re.compile(c["phrase"], re.IGNORECASE), c["name"] == "after")
+    # The phrases are written in lower case and matched on the lower-cased text (IGNORECASE is slow).
+    cues = tuple(_Cue(c["id"], int(c["weight"]), re.compile(c["phrase"]), c["name"] == "after",
+                      tuple(c.get("not_after") or ()))
                  for c in data["controller_cues"])
     organisation = "(?:" + "|".join(map(re.escape, data["organisation_words"])) + r")$"
     return _Rules(suffix_end=re.compile(suffix + r"\.?$"), organisation_end=re.compile(f"(?:{suffix}\\.?|{organisation})$"),
                   through_suffix=re.compile(rf"^.*?\s{suffix}\.?(?:,?\s+{suffix}\.?)*"),
                   name_before=re.compile(rf"({name})\s*$"),
                   name_after=re.compile(rf"^(?:the[ \t]+)?({name})"),
-                  legal_name=re.compile(rf"(?<![\w&'’.\-])((?:{token}{joint})*?{token}),?[ \t]+{suffix}\.?"),
+                  legal_suffix=re.compile(rf",?[ \t]+{suffix}\.?(?:,?[ \t]+{suffix}\.?)*"),
                   stoplist=stoplist, selves=frozenset(data["self_references"]), generic=generic, cues=cues,
                   title_cue=re.compile(data["controller_title_cue"], re.IGNORECASE))
 
@@ -149,10 +156,7 @@ def _first_legal_name(text: str, end: int) -> str | None:
     window = text[start:end]
     edges = list(_SENTENCE_START.finditer(window))
     sentence = window[edges[-1].end():] if edges else window
-    match = _rules().legal_name.search(sentence)
-    if not match:
-        return None
-    return _trim_name(match.group(0).split()) or None
+    return next((name for _at, name in _legal_names(sentence)), None)
 
 
 def _bare_alias(inner: str) -> list[str]:
@@ -221,12 +225,13 @@ def _pointed_at(text: str, title: str | None) -> str | None:
             votes[key] = votes.get(key, 0.0) + weight
             forms.setdefault(key, name)
 
+    lowered = text.lower()
     for cue in r.cues:
-        for position, name in _cue_names(text, cue):
+        for position, name in _cue_names(text, cue, lowered):
             vote(name, cue.weight * (1.0 if position < _EARLY else _LATE_WEIGHT))
     # A name written with its legal suffix is an organisation's: each time counts a little.
-    for match in r.legal_name.finditer(text):
-        vote(_trim_name(match.group(0).split()), 0.5 if match.start() < _EARLY else 0.3)
+    for at, name in _legal_names(text, regions=True):
+        vote(name, 0.5 if at < _EARLY else 0.3)
     if title:
         match = r.title_cue.search(title)
         if match:
@@ -238,6 +243,15 @@ def _pointed_at(text: str, title: str | None) -> str | None:
     if votes[key] < _MIN_VOTES:
         return None
     return _legal_form(forms[key], text)
+
+
+def _in_regions(pattern: re.Pattern, text: str):
+    """Matches in the head and the tail of the text: where a policy introduces itself and signs."""
+    if len(text) <= _HEAD + _TAIL:
+        yield from pattern.finditer(text)
+        return
+    yield from pattern.finditer(text, 0, _HEAD)
+    yield from pattern.finditer(text, len(text) - _TAIL)
 
 
 def _merge_short_forms(votes: dict[str, float], forms: dict[str, str]) -> None:
@@ -275,10 +289,22 @@ def _acronyms(text: str) -> dict[str, str]:
     return found
 
 
-def _cue_names(text: str, cue: _Cue):
-    """(position, name) for every place the cue's phrase points at a name."""
+def _cue_names(text: str, cue: _Cue, lowered: str | None = None):
+    """(position, name) for every place the cue's phrase points at a name.
+
+    ``lowered`` is ``text.lower()`` (given once for all cues); it must have the same offsets.
+    """
     r = _rules()
-    for match in cue.phrase.finditer(text):
+    if lowered is None or len(lowered) != len(text):
+        lowered = text.lower() if len(text.lower()) == len(text) else None
+    phrase = cue.phrase if lowered is not None else re.compile(cue.phrase.pattern, re.IGNORECASE)
+    searched = lowered if lowered is not None else text
+    for match in _in_regions(phrase, searched):
+        start = match.start()
+        if start and searched[start].isalnum() and searched[start - 1].isalnum():
+            continue  # the phrase starts inside a word ("unowned by", "pre-published")
+        if cue.not_after and searched[max(0, start - 12):start].lower().endswith(cue.not_after):
+            continue
         if cue.name_after:
             # In a contact block the name may stand on the line after a label ("Privacy Officer").
             for rest in text[match.end():match.end() + 2 * _NAME_REACH].split("\n")[:_CONTACT_LINES]:
@@ -291,7 +317,7 @@ def _cue_names(text: str, cue: _Cue):
                 if rest.strip() and not found:
                     break
             continue
-        head = text[max(0, match.start() - _NAME_REACH):match.start()].rsplit("\n", 1)[-1]
+        head = text[max(0, match.start() - _NAME_REACH):match.start()].rsplit("\n", 1)[-1].rstrip(" \t.,")
         edges = list(_SENTENCE_START.finditer(head))
         head = head[edges[-1].end():] if edges else head
         found = r.name_before.search(head)
@@ -331,11 +357,27 @@ def _legal_form(name: str, text: str) -> str:
     r = _rules()
     if r.suffix_end.search(name):
         return name
-    for match in r.legal_name.finditer(text):
-        candidate = _trim_name(match.group(0).split())
-        if candidate and _key(candidate) == _key(name):
-            return candidate
-    return name
+    key = _key(name)
+    return next((candidate for _at, candidate in _legal_names(text) if _key(candidate) == key), name)
+
+
+def _legal_names(text: str, regions: bool = False):
+    """(position, name) of every name written with a legal suffix: the suffix is found, then the name before it.
+
+    Finding the suffix first is fast (a few hundred places); a name pattern tried at every position is not.
+    """
+    r = _rules()
+    suffixes = _in_regions(r.legal_suffix, text) if regions else r.legal_suffix.finditer(text)
+    for suffix in suffixes:
+        if suffix.end() < len(text) and (text[suffix.end()].isalnum() or text[suffix.end()] in "&'’"):
+            continue
+        head = text[max(0, suffix.start() - _NAME_REACH):suffix.start()].rsplit("\n", 1)[-1]
+        found = r.name_before.search(head)
+        if not found or found.end(1) != len(head):
+            continue
+        name = _trim_name((found.group(1) + suffix.group(0)).split())
+        if name and r.suffix_end.search(name) and _key(name):
+            yield suffix.start() - (len(head) - found.start(1)), name
 
 
 def _short_names(name: str, text: str) -> list[str]:

@@ -12,12 +12,15 @@ unsure (too few words, no language far enough ahead). Both checks read only the 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
 from policyflows.ingest import rules
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+")
+# Letters outside Latin (Basic to Extended-B): when they are few, no script of its own is looked for.
+_NOT_LATIN = re.compile(r"[^\W\d_\x00-\u024f]")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class _Rules:
     scripts: tuple            # (code, compiled character class)
     names: dict
     words: dict               # code -> frozenset of function words
+    languages_of: dict        # function word -> the codes whose list holds it
     cyrillic: tuple           # codes whose word lists refine a Cyrillic text
     policy_words: frozenset
     min_policy_rate: float
@@ -42,10 +46,14 @@ def _rules() -> _Rules:
     data = rules.load("languages")
     scripts = tuple((s["code"], re.compile("[" + "".join(s["ranges"]) + "]")) for s in data["scripts"])
     words = {code: frozenset(ws.lower().split()) for code, ws in data["function_words"].items()}
+    languages_of: dict[str, tuple] = {}
+    for code, ws in words.items():
+        for w in ws:
+            languages_of[w] = languages_of.get(w, ()) + (code,)
     cyrillic_letter = next(p for c, p in scripts if c == "ru")
     cyrillic = tuple(c for c, ws in words.items() if any(cyrillic_letter.match(w) for w in ws))
     return _Rules(data["min_words"], data["sample_characters"], data["min_share"], data["min_lead"],
-                  data["script_share"], data["kana_share"], scripts, dict(data["names"]), words, cyrillic,
+                  data["script_share"], data["kana_share"], scripts, dict(data["names"]), words, languages_of, cyrillic,
                   frozenset(data["policy_words"].lower().split()), data["min_policy_words_per_1000"], data["min_policy_length"])
 
 
@@ -63,28 +71,32 @@ def detect_language(text: str) -> str | None:
 
 def _sample_words(text: str, r: _Rules) -> tuple[str, list[str]]:
     sample = text[:r.sample]
-    return sample, [w.lower() for w in _WORD.findall(sample)]
+    return sample, _WORD.findall(sample.lower())
 
 
 def _language(sample: str, words: list[str], r: _Rules) -> str | None:
-    letters = sum(len(w) for w in words)
+    letters = sum(map(len, words))
     if not letters:
         return None
-    for code, letter in r.scripts:
-        share = len(letter.findall(sample)) / letters
-        if share >= (r.kana_share if code == "ja" else r.script_share):
-            if code == "ru":  # Cyrillic: Russian, Ukrainian or Bulgarian by their function words
-                return _best(words, r, r.cyrillic) or code
-            return code
+    if len(_NOT_LATIN.findall(sample)) >= r.kana_share * letters:
+        for code, letter in r.scripts:
+            share = len(letter.findall(sample)) / letters
+            if share >= (r.kana_share if code == "ja" else r.script_share):
+                if code == "ru":  # Cyrillic: Russian, Ukrainian or Bulgarian by their function words
+                    return _best(words, r, r.cyrillic) or code
+                return code
     if len(words) < r.min_words:
         return None
-    latin = [c for c in r.words if c not in r.cyrillic]
-    return _best(words, r, latin)
+    return _best(words, r, [c for c in r.words if c not in r.cyrillic])
 
 
 def _best(words: list[str], r: _Rules, codes) -> str | None:
     """The language whose function words cover most of ``words``, when far enough ahead of the next."""
-    counts = {code: sum(1 for w in words if w in r.words[code]) for code in codes}
+    counts = dict.fromkeys(codes, 0)
+    for word, n in Counter(words).items():
+        for code in r.languages_of.get(word, ()):
+            if code in counts:
+                counts[code] += n
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or not words:
         return None
@@ -102,7 +114,9 @@ def policy_word_rate(text: str) -> tuple[int, float]:
 
 
 def _rate(words: list[str], r: _Rules) -> float:
-    return 1000 * sum(1 for w in words if w in r.policy_words) / len(words) if words else 0.0
+    if not words:
+        return 0.0
+    return 1000 * sum(n for w, n in Counter(words).items() if w in r.policy_words) / len(words)
 
 
 def warnings_for(text: str) -> tuple[str | None, list[str]]:
@@ -121,6 +135,8 @@ def warnings_for(text: str) -> tuple[str | None, list[str]]:
                         "did not load, not a privacy policy")
     else:
         rate = _rate(words, r)
+        if rate < r.min_policy_rate and len(text) > len(sample):
+            rate = _rate(_WORD.findall(text.lower()), r)  # a policy after a long agreement: read it all
         if rate < r.min_policy_rate:
             warnings.append(f"does not read as a privacy policy ({rate:.0f} data-practice words per 1,000, "
                             f"policies have {r.min_policy_rate:.0f} or more): an article, a licence or another page?")
