@@ -26,7 +26,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from policyflows.views import geo
-from policyflows.views.mapmodel import MapEdge, MapModel, MapNode, build_model, per_policy
+from policyflows.views.mapmodel import MapEdge, MapModel, MapNode, build_model, merged, per_policy
 from policyflows.views.network import KINDS, summary
 
 VIEWS = ("flow", "geo")
@@ -54,6 +54,8 @@ BOX_WIDTH = 240
 MAX_WIDTH = 3.5          # the thickest arrow, however many flows it stands for
 LABELLED_WILL_NOT = 8     # beyond this many will-not arrows their "✕ will not" labels hide the map
 MAX_EVIDENCE = 6          # sentences in one hover text per policy; the rest are counted
+LISTED_POLICIES = 4       # policies listed in the header; more fold into a list that opens on click
+MAX_POLICIES = 4          # policies quoted in one hover text; the rest are named
 MAX_LISTED = 12           # data labels listed in one hover text; the rest are counted
 SMOOTH_EDGE_LIMIT = 800   # beyond this many arrows curves cost more than they show
 GEO_WIDTH = 1800.0        # the globe's width on the canvas in the geo view
@@ -75,8 +77,9 @@ def build_map(flows: Iterable[dict], policies: Iterable[dict] = (), *, view: str
         raise ValueError(f"unknown view {view!r}: expected one of {', '.join(VIEWS)}")
     flows = list(flows)
     policy_ids = sorted({f["policy"] for f in flows})
-    model = build_model(flows, series=per_policy, group=group)
-    palette = Palette.for_policies(policy_ids)
+    several = len(policy_ids) <= len(POLICY_COLOURS)  # beyond that, colours no longer tell policies apart
+    model = build_model(flows, series=per_policy if several else merged, group=group)
+    palette = Palette.for_policies(policy_ids if several else [])
     title = f"Where does {term} flow?" if term else "Where does personal data flow?"
     heading = Markup("").join([Markup("<h1>{}</h1>").format(title), policy_list(list(policies), policy_ids),
                                counts(flows), legend(flows, view, palette, model)])
@@ -386,7 +389,8 @@ def _blocks(hops: list[dict], evidence: EvidenceTable) -> list[dict]:
     """Per policy: how it says the flow (action · modality · stated or inferred), purposes,
     retention, conditions, and the sentences it cites (indices into the evidence table)."""
     blocks = []
-    for policy in sorted({h["policy"] for h in hops}):
+    policies = sorted({h["policy"] for h in hops})
+    for policy in policies[:MAX_POLICIES]:
         mine = [h for h in hops if h["policy"] == policy]
         lines = [f"policy: {policy}"]
         for action, modality, stated, via in sorted({(h["action"], h["modality"], bool(h["stated"]),
@@ -400,6 +404,9 @@ def _blocks(hops: list[dict], evidence: EvidenceTable) -> list[dict]:
                            key=lambda e: e["start"])
         blocks.append({"text": "\n".join(lines), "ev": [evidence.add(policy, e) for e in sentences[:MAX_EVIDENCE]],
                        "more": max(0, len(sentences) - MAX_EVIDENCE)})
+    if len(policies) > MAX_POLICIES:
+        rest = policies[MAX_POLICIES:]
+        blocks.append({"text": f"… and {len(rest)} more policies: " + _listed(rest), "ev": [], "more": 0})
     return blocks
 
 
@@ -427,7 +434,8 @@ def _vis_options(edge_count: int) -> dict:
 
 
 def policy_list(policies: list[dict], policy_ids: list[str], tags: dict[str, str] | None = None) -> Markup:
-    shown = [p for p in policies if p.get("id") in policy_ids] or [{"id": p} for p in policy_ids]
+    known = {p.get("id") for p in policies}
+    shown = [p for p in policies if p.get("id") in policy_ids] + [{"id": p} for p in policy_ids if p not in known]
     if not shown:
         return Markup("<ul class='policies'><li>No flows match.</li></ul>")
     items = []
@@ -438,7 +446,11 @@ def policy_list(policies: list[dict], policy_ids: list[str], tags: dict[str, str
         tag = Markup("<span class='tag' style='background:{}'>{}</span> ").format(*tags[p["id"]]) \
             if tags and p["id"] in tags else ""
         items.append(Markup("<li>{}<b>{}</b> — {}</li>").format(tag, name, " · ".join(x for x in parts if x)))
-    return Markup("<ul class='policies'>{}</ul>").format(Markup("").join(items))
+    listed = Markup("<ul class='policies'>{}</ul>").format(Markup("").join(items))
+    if len(items) <= LISTED_POLICIES:
+        return listed
+    # a corpus: the list would push the map below the fold; it opens on demand
+    return Markup("<details class='policies'><summary>{} policies</summary>{}</details>").format(len(items), listed)
 
 
 def counts(flows: list[dict]) -> Markup:

@@ -103,6 +103,11 @@ def per_policy(hops: list[dict]) -> list[tuple[str, list[dict]]]:
     return sorted(by_policy.items())
 
 
+def merged(hops: list[dict]) -> list[tuple[str, list[dict]]]:
+    """One arrow whatever the policies (a corpus: more policies than colours to tell them apart)."""
+    return [("all", hops)]
+
+
 def shared_or_alone(first: str, second: str) -> Callable[[list[dict]], list[tuple[str, list[dict]]]]:
     """One arrow ``both`` when both policies say it, else one for the policy that does (comparison)."""
     def series(hops: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -136,7 +141,7 @@ def build_model(flows: Iterable[dict], *, series=per_policy, group: bool | None 
         if group or len(data_ids) > SCREENFUL:
             grouped["data"] = _group(nodes, _data_groups(nodes, data_ids, lexicon))
         if group or len(recipient_ids) > SCREENFUL or leaf_arrows > ARROWS_AT_A_GLANCE:
-            grouped["recipient"] = _group(nodes, _recipient_groups(nodes, recipient_ids))
+            grouped["recipient"] = _group(nodes, _recipient_groups(nodes, recipient_ids, flows))
         if not grouped["data"] and _shown_count(flows, nodes, series) > ARROWS_AT_A_GLANCE:
             grouped["data"] = _group(nodes, _data_groups(nodes, data_ids, lexicon))
     else:
@@ -194,10 +199,28 @@ def _data_groups(nodes: dict[str, MapNode], data_ids: list[str], lexicon) -> dic
     return groups
 
 
-def _recipient_groups(nodes: dict[str, MapNode], recipient_ids: list[str]) -> dict[str, tuple[str, str]]:
-    """leaf id → (group id, group label): the recipients that are not named, by kind."""
+def _recipient_groups(nodes: dict[str, MapNode], recipient_ids: list[str], flows: list[dict]) -> dict[str, tuple[str, str]]:
+    """leaf id → (group id, group label): the recipients that are not named, by kind.
+
+    When the named ones alone are more than a screenful (a corpus: every policy has its own
+    first party), the first parties merge into one box, and of the named organisations only
+    the busiest keep theirs (most policies, then most flows); the others join their kind's group.
+    """
+    grouped = {n for n in recipient_ids if not nodes[n].named}
+    named = [n for n in recipient_ids if nodes[n].named]
+    kinds = {nodes[n].kind for n in grouped}
+    if len(named) + len(kinds) > SCREENFUL:
+        firsts = {n for n in named if nodes[n].kind == "first-party"}
+        grouped |= firsts
+        busy = defaultdict(int)
+        for flow in flows:
+            busy[recipient_key(flow)] += 1
+        others = sorted((n for n in named if n not in firsts),
+                        key=lambda n: (-len(nodes[n].policies), -busy[n], nodes[n].label.casefold(), n))
+        room = max(SCREENFUL - len(kinds | {nodes[n].kind for n in named}), 0)
+        grouped |= set(others[room:])
     return {n: ("group:recipient:" + nodes[n].kind, KIND_GROUP_NAMES.get(nodes[n].kind, nodes[n].kind))
-            for n in recipient_ids if not nodes[n].named}
+            for n in recipient_ids if n in grouped}
 
 
 def _group(nodes: dict[str, MapNode], groups: dict[str, tuple[str, str]]) -> bool:
