@@ -423,6 +423,20 @@ def test_compare_page_shows_both_one_and_ruled_out(visit, pages):
     _shot(visit, "compare-map.png")
 
 
+def test_a_map_of_many_policies_opens_fitted_and_legible(visit, real_store, tmp_path):
+    from policyflows.store import FlowStore
+    from policyflows.views import write_map
+    from test_views_mapmodel import many_policies
+
+    with FlowStore.open(real_store) as store:
+        flows, policies = many_policies(store.flows(), 6), store.policies()
+    visit.open(write_map(flows, policies, tmp_path / "many.html"))
+    visit.assert_fits_and_reads()
+    assert visit.page.locator("header details.policies summary").inner_text() == "12 policies"
+    visit.assert_clean()
+    _shot(visit, "many-policies.png")
+
+
 def test_expanded_map_draws_every_box(visit, pages):
     visit.open(pages["expanded"])
     labels = visit.node_labels()

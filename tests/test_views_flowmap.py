@@ -179,3 +179,20 @@ def test_geo_view_puts_places_without_coordinates_under_the_map():
     nodes = {n["label"]: n for n in page_data(html, "nodes")}
     eu, beijing = nodes["European Union (EU)"], nodes["Beijing (CN-BJ)"]
     assert eu["y"] > beijing["y"] and eu["y"] > nodes["France (FR)"]["y"]   # below every located place
+
+
+def test_a_corpus_page_folds_its_policy_list_and_draws_one_arrow_per_pair():
+    from test_views_mapmodel import many_policies
+
+    flows = many_policies(hand_flows(), 12)
+    html = flowmap.map_html(flowmap.build_map(flows, POLICIES))
+    header = re.search(r"<header>(.*?)</header>", html, re.S).group(1)
+    assert "<details class='policies'><summary>24 policies</summary>" in header
+    edges = page_data(html, "edges")
+    assert {e["series"] for e in edges} == {"all"}       # 24 policies: more than colours can tell apart
+    pairs = [(e["from"], e["to"], e["modality"] == "will-not") for e in edges]
+    assert len(pairs) == len(set(pairs))
+    quoted = max(edges, key=lambda e: len(e["policies"]))
+    more = len(quoted["policies"]) - flowmap.MAX_POLICIES
+    assert more > 0 and len(quoted["blocks"]) == flowmap.MAX_POLICIES + 1
+    assert quoted["blocks"][-1]["text"].startswith(f"… and {more} more policies: ")

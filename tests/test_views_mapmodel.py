@@ -152,3 +152,27 @@ def test_per_policy_series_draws_one_arrow_per_policy(everything, lexicon):
     assert all(all(h["policy"] == e.series for h in e.hops) for e in model.edges)
     for a, b in itertools.combinations(model.edges[:50], 2):
         assert a.id != b.id
+
+
+def many_policies(flows, copies: int) -> list[dict]:
+    """The same flows as if ``copies`` policies had said them, each with its own first party:
+    the shape of a corpus (every policy names its own company), from real flows."""
+    out = []
+    for i in range(copies):
+        for flow in flows:
+            flow = dict(flow, policy=f"{flow['policy']}-{i:02d}")
+            if flow["recipient"] and flow["recipient"]["kind"] == "first-party":
+                flow["recipient"] = dict(flow["recipient"], label=f"{flow['recipient']['label']} {i:02d}")
+            out.append(flow)
+    return out
+
+
+def test_a_corpus_opens_on_a_screenful_of_recipients(store, lexicon):
+    flows = many_policies(store.flows("video"), 20)
+    model = mapmodel.build_model(flows, lexicon=lexicon)
+    recipients = shown(model, "recipient")
+    assert len(recipients) <= mapmodel.SCREENFUL < len({recipient_key(f) for f in flows})
+    firsts = [n for n in recipients if n.kind == "first-party"]
+    assert len(firsts) == 1 and firsts[0].is_group and len(firsts[0].members) == 20
+    assert {"Xiaomi", "Mi Ecosystem companies"} <= {n.label for n in recipients}  # named, in every policy
+    assert drawn_pairs(model, flows, ()) == hop_pairs(flows)
