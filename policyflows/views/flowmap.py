@@ -58,7 +58,8 @@ LISTED_POLICIES = 4       # policies listed in the header; more fold into a list
 MAX_POLICIES = 4          # policies quoted in one hover text; the rest are named
 MAX_LISTED = 12           # data labels listed in one hover text; the rest are counted
 SMOOTH_EDGE_LIMIT = 800   # beyond this many arrows curves cost more than they show
-GEO_WIDTH = 1800.0        # the globe's width on the canvas in the geo view
+GEO_COLUMN_GAP = 330      # the geo view's columns sit closer: the globe needs the width
+GEO_WIDTH = 1100.0        # the globe's width on the canvas in the geo view: about as tall as a screenful of rows
 TEMPLATE = "flowmap.html"
 
 
@@ -168,17 +169,16 @@ def column_layout(model: MapModel) -> dict[str, tuple[float, float]]:
 
 
 def geo_layout(model: MapModel) -> tuple[dict[str, tuple[float, float]], set[str]]:
-    """Data and recipients in columns left of a world map; places at their longitude and latitude.
+    """Data and recipients in columns just left of the westernmost place; places at their
+    longitude and latitude over a world map.
 
     Places whose code no coordinate source knows go in a row under the map. Returns the
-    positions and the ids whose position is fixed (the page does not restack them).
+    positions and the ids whose position is fixed (the page does not restack them, only moves
+    overlapping places apart).
     """
     positions = column_layout(model)
     width = globe_width(positions)
-    shift = -width / 2 - 300 - COLUMN_GAP
     places = sorted((n for n in model.nodes.values() if n.layer == "jurisdiction"), key=lambda n: n.order)
-    for node_id, (x, y) in list(positions.items()):
-        positions[node_id] = (x + shift, y)
     unknown = []
     for node in places:
         latlng = geo.coordinates(node.code)
@@ -188,13 +188,18 @@ def geo_layout(model: MapModel) -> tuple[dict[str, tuple[float, float]], set[str
             positions[node.id] = geo.project(latlng, width)
     for i, node_id in enumerate(unknown):
         positions[node_id] = (-width / 2 + 40 + i * 160, width / 4 + 80)
+    west = min((positions[n.id][0] for n in places), default=0.0)
+    for node in model.nodes.values():
+        if node.layer != "jurisdiction":
+            x = west - GEO_COLUMN_GAP * (2 - node.column)
+            positions[node.id] = (x, positions[node.id][1])
     return positions, {n.id for n in places}
 
 
 def globe_width(positions: dict[str, tuple[float, float]]) -> float:
     """How wide the world is drawn: wide enough to hold its own beside tall columns."""
     ys = [y for _, y in positions.values()] or [0.0]
-    return max(GEO_WIDTH, 2.4 * (max(ys) - min(ys)))
+    return max(GEO_WIDTH, 1.9 * (max(ys) - min(ys)))
 
 
 def _backdrop(width: float) -> dict:
