@@ -39,6 +39,8 @@ PAGES = {
     "compare": (None, {"compare": True}),
 }
 
+SCREENSHOTS = {"video": "map.png"}  # the README's first picture; the others are map-PAGE.png
+
 WRITER = r"""
 import json, sys, time
 from policyflows.store import FlowStore
@@ -146,7 +148,7 @@ def _draw(browser, path: Path, screenshots: str | None, page_name: str) -> dict:
         geometry = page.evaluate(GEOMETRY)
         if screenshots:
             Path(screenshots).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(screenshots) / f"map-{page_name}.png"))
+            page.screenshot(path=str(Path(screenshots) / SCREENSHOTS.get(page_name, f"map-{page_name}.png")))
         context.close()
     return {"draw_s": statistics.median(times), **geometry}
 

@@ -20,6 +20,7 @@ from policyflows.views.network import differences
 
 BOTH_COLOUR = "#37474f"
 LETTERS = ("A", "B")
+SINGULAR = {"data categories": "data category", "recipients": "recipient", "places": "place"}
 SHOWN_IN_SUMMARY = 4       # labels named in a line of the header (it must leave room for the map); the rest are counted
 
 
@@ -80,6 +81,7 @@ def _says(diff: dict, first: str, second: str, tags: dict[str, tuple[str, str]])
         if not values:
             return None
         more = f" … +{len(values) - shown}" if len(values) > shown else ""
+        name = name if len(values) > 1 else SINGULAR.get(name, name)
         return Markup("{} {} ({}{})").format(len(values), name, ", ".join(values[:shown]), more)
 
     both = [Markup("{} {}").format(len(diff[a]["both"]), name) for a, name in
