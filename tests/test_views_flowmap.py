@@ -196,3 +196,25 @@ def test_a_corpus_page_folds_its_policy_list_and_draws_one_arrow_per_pair():
     more = len(quoted["policies"]) - flowmap.MAX_POLICIES
     assert more > 0 and len(quoted["blocks"]) == flowmap.MAX_POLICIES + 1
     assert quoted["blocks"][-1]["text"].startswith(f"… and {more} more policies: ")
+
+
+def test_comparison_marks_what_only_one_says_and_whose_rule_a_will_not_is():
+    from policyflows.views import compare
+
+    html = flowmap.map_html(compare.compare_map(hand_flows(), POLICIES, HUALAI_ID, SEVENTY_ID, term="video"))
+    nodes = {n["label"]: n for n in page_data(html, "nodes")}
+    assert nodes["Xiaomi"]["says"] == "both" and nodes["Beijing (CN-BJ)"]["says"] == "both"
+    assert nodes["Hualai [A]"]["says"] == "A" and nodes["phone number [B]"]["says"] == "B"
+    assert nodes["Hualai [A]"]["color"]["border"] == flowmap.POLICY_COLOURS[0]
+    ids = {n["id"]: n["label"] for n in page_data(html, "nodes")}
+    edges = {(ids[e["from"]], ids[e["to"]], e["modality"] == "will-not"): e for e in page_data(html, "edges")}
+    assert edges[("Hualai [A]", "Beijing (CN-BJ)", False)]["series"] == HUALAI_ID
+    assert edges[("70mai [B]", "Beijing (CN-BJ)", False)]["series"] == SEVENTY_ID
+    # only A rules out selling video to third parties: red, with A's dash pattern
+    ruled = edges[("cloud-cached video [A]", "third parties [A]", True)]
+    assert ruled["series"] == HUALAI_ID and ruled["dashes"] == list(compare.WILL_NOT_DASHES[0])
+    assert ruled["color"]["color"] == flowmap.lighten(flowmap.MODALITY_COLOURS["will-not"])  # inferred: lighter
+    header = re.search(r"<header>(.*?)</header>", html, re.S).group(1)
+    assert "Both say:" in header and "only A rules it out" in header and "only B rules it out" in header
+    with pytest.raises(ValueError, match="different"):
+        compare.compare_map(hand_flows(), POLICIES, HUALAI_ID, HUALAI_ID)

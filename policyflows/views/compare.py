@@ -19,6 +19,9 @@ from policyflows.views.mapmodel import MapNode, build_model, shared_or_alone
 from policyflows.views.network import differences
 
 BOTH_COLOUR = "#37474f"
+# A ruled-out arrow is red in every map; in a comparison its pattern says whose rule it is
+# (solid: both), as the legend's "dashed" and "dotted" lines show.
+WILL_NOT_DASHES = ([10, 5], [2, 4])
 LETTERS = ("A", "B")
 SINGULAR = {"data categories": "data category", "recipients": "recipient", "places": "place"}
 SHOWN_IN_SUMMARY = 4       # labels named in a line of the header (it must leave room for the map); the rest are counted
@@ -40,13 +43,17 @@ def compare_map(flows: Iterable[dict], policies: Iterable[dict], first: str, sec
     diff = differences(flows, first, second)
     colours = {first: flowmap.POLICY_COLOURS[0], second: flowmap.POLICY_COLOURS[1]}
     letters = dict(zip((first, second), LETTERS))
-    palette = flowmap.Palette({"both": BOTH_COLOUR, **colours}, {"both": "both", **letters})
+    dashes = {"both": False, first: WILL_NOT_DASHES[0], second: WILL_NOT_DASHES[1]}
+    palette = flowmap.Palette({"both": BOTH_COLOUR, **colours}, {"both": "both", **letters}, dashes)
     model = build_model(flows, series=shared_or_alone(first, second), group=group)
     tags = {p: (colours[p], letters[p]) for p in (first, second)}
     subject = f" about {term}" if term else ""
     title = f"What do {first} and {second} say{subject}?"
     series = [flowmap.line("both say it", colour=BOTH_COLOUR),
-              *(flowmap.line(f"only {letters[p]} says it", colour=colours[p]) for p in (first, second))]
+              *(flowmap.line(f"only {letters[p]} says it", colour=colours[p]) for p in (first, second)),
+              flowmap.line("both rule it out", "willnot"),
+              *(flowmap.line(f"only {letters[p]} rules it out", f"willnot {style}")
+                for p, style in ((first, "dashed"), (second, "dotted")))]
     heading = Markup("").join([
         Markup("<h1>{}</h1>").format(f"Comparing two policies{subject}"),
         flowmap.policy_list(list(policies), [first, second], tags),

@@ -214,9 +214,13 @@ def _backdrop(width: float) -> dict:
 class Palette:
     """The colour of each arrow series, and how a series is named in the legend."""
 
-    def __init__(self, colours: dict[str, str] | None, names: dict[str, str] | None = None):
+    def __init__(self, colours: dict[str, str] | None, names: dict[str, str] | None = None,
+                 will_not_dashes: dict[str, list[int] | bool] | None = None):
         self.colours = colours      # series -> colour; None: colour by modality (one policy)
         self.names = names or {}
+        # series -> dash pattern of its will-not arrows, when the pattern says whose they are
+        # (a comparison); then lightness alone tells inferred from stated
+        self.will_not_dashes = will_not_dashes
 
     @classmethod
     def for_policies(cls, policy_ids: list[str]) -> "Palette":
@@ -364,6 +368,8 @@ def edge_style(model: MapModel, edge: MapEdge, palette: Palette, evidence: Evide
     if edge.negative:
         style.update(arrows={"to": {"enabled": True, "type": "bar", "scaleFactor": 1.1}},
                      width=2.2 if stated else 1.6, dashes=False if stated else [3, 3])
+        if palette.will_not_dashes is not None:
+            style["dashes"] = palette.will_not_dashes.get(edge.series, False)
         if labelled:
             who = palette.names.get(edge.series)
             style.update(label="✕ will not" + (f" ({who})" if who else ""),
@@ -484,10 +490,10 @@ def legend(flows: list[dict], view: str, palette: Palette, model: MapModel, seri
     items.append(swatch(PLACE_STYLE["background"], "place"))
     items.append(line("stated"))
     items.append(line("inferred (lighter)", "inferred"))
-    items.append(line("✕ will not", "willnot"))
     if series_items is not None:
         items.extend(series_items)
     else:
+        items.append(line("✕ will not", "willnot"))
         items.extend(line(policy, colour=colour) for policy, colour in (palette.colours or {}).items())
     tools = [Markup("<button type='button' data-tool='fit'>Fit</button>")]
     if any(n.is_group for n in model.nodes.values()):
