@@ -1,11 +1,13 @@
-"""Flow maps in a real headless Chromium: offline, no console errors, nodes drawn, evidence on
-hover, policy text shown as text and never run. Screenshots go to tests/_artifacts/.
+"""Flow maps in a real headless Chromium: offline, no console errors, every box inside the window
+and its label whole, groups that open and close, evidence on hover, the comparison page, policy
+text shown as text and never run. Screenshots go to tests/_artifacts/.
 
 Needs Debian's ``chromium`` (``apt-get install -y chromium``; .ci/run installs it), driven by the
 playwright package against that binary (never ``playwright install``).
 """
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -20,8 +22,11 @@ from test_views_network import hand_flows
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO / "tests" / "_artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+MIN_FONT_PX = 10   # a label drawn smaller than this on opening is not legible
+SIZES = [(1400, 900), (1280, 800), (1024, 700), (800, 600)]
+LEGIBLE_FROM = (1280, 800)   # windows at least this big open legible; smaller ones still fit
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                                           "(apt-get install -y chromium)")
@@ -56,11 +61,69 @@ class Visit:
         return self
 
     def node_labels(self) -> list[str]:
-        return self.page.evaluate("nodes.get().map(function (n) { return n.label; })")
+        """The labels of the boxes shown (a closed group's members are hidden)."""
+        return self.page.evaluate("nodes.get({filter: function (n) { return !n.hidden; }}).map(function (n) { return n.label; })")
 
     def drawn_node_ids(self) -> list[str]:
-        """Ids of the nodes vis actually laid out on the canvas (positions exist only for drawn nodes)."""
-        return self.page.evaluate("Object.keys(network.getPositions())")
+        """Ids of the shown nodes vis laid out on the canvas."""
+        return self.page.evaluate("""Object.keys(network.getPositions()).filter(function (id) {
+            return !nodes.get(id).hidden; })""")
+
+    def geometry(self) -> dict:
+        """Where each shown box is drawn on the screen, and what vis drew of its label.
+
+        The label's drawn text and width come from vis's label module (``lines``, ``size``):
+        the public API has no other way to ask what went on the canvas.
+        """
+        return self.page.evaluate("""() => {
+            var rect = function (el) { var r = el.getBoundingClientRect();
+                return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+            var c = container.getBoundingClientRect(), scale = network.getScale();
+            var boxes = nodes.get({filter: function (n) { return !n.hidden; }}).map(function (n) {
+                var b = network.getBoundingBox(n.id), body = network.body.nodes[n.id], label = body.labelModule;
+                var tl = network.canvasToDOM({x: b.left, y: b.top}), br = network.canvasToDOM({x: b.right, y: b.bottom});
+                var drawn = label.lines.map(function (l) {
+                    return l.blocks.map(function (x) { return x.text; }).join(""); }).join(" ");
+                return {id: n.id, label: n.label, drawn: drawn, labelWidth: label.size.width, boxWidth: body.shape.width,
+                        fontPx: scale * label.fontOptions.size,
+                        left: c.left + tl.x, top: c.top + tl.y, right: c.left + br.x, bottom: c.top + br.y};
+            });
+            return {boxes: boxes, canvas: rect(container), details: rect(document.getElementById("details"))};
+        }""")
+
+    def assert_fits_and_reads(self, legible: bool = True):
+        """Every shown box lies inside the map's part of the window, away from the details panel,
+        overlaps no other box, and shows its whole label (at a legible size, unless told not to:
+        a small window may make the whole drawing small)."""
+        geometry = self.geometry()
+        canvas, details, boxes = geometry["canvas"], geometry["details"], geometry["boxes"]
+        assert boxes, "nothing drawn"
+        assert _disjoint(canvas, details), "the details panel lies over the map"
+        window = self.page.viewport_size
+        assert canvas["right"] <= window["width"] + 0.5 and canvas["bottom"] <= window["height"] + 0.5
+        for box in boxes:
+            inside = (box["left"] >= canvas["left"] - 0.5 and box["right"] <= canvas["right"] + 0.5
+                      and box["top"] >= canvas["top"] - 0.5 and box["bottom"] <= canvas["bottom"] + 0.5)
+            assert inside, f"{box['label']!r} is cut at the window's edge: {box} in {canvas}"
+            assert " ".join(box["drawn"].split()) == " ".join(box["label"].split()), box
+            assert box["labelWidth"] <= box["boxWidth"], f"{box['label']!r} overflows its box"
+            assert not legible or box["fontPx"] >= MIN_FONT_PX, f"{box['label']!r} is drawn at {box['fontPx']:.1f} px"
+        for a, b in itertools.combinations(boxes, 2):
+            assert _disjoint(a, b), f"{a['label']!r} and {b['label']!r} overlap"
+        return boxes
+
+    def click_node(self, node_id: str, double: bool = False):
+        point = self.page.evaluate("""(id) => { var p = network.getPositions([id])[id], dom = network.canvasToDOM(p),
+                box = container.getBoundingClientRect(); return {x: box.left + dom.x, y: box.top + dom.y}; }""", node_id)
+        self.page.mouse.move(point["x"], point["y"])
+        self.page.evaluate("document.body.removeAttribute('data-drawn')")
+        (self.page.mouse.dblclick if double else self.page.mouse.click)(point["x"], point["y"])
+
+    def settled(self):
+        """Wait until the page has redrawn after opening or closing a group."""
+        self.page.evaluate("""() => new Promise(function (done) {
+            network.once("afterDrawing", function () { setTimeout(done, 50); }); network.redraw(); })""")
+        self.page.wait_for_timeout(150)
 
     def hover_edge(self, edge_id: str, timeout: float = 5_000) -> str:
         """Move the mouse onto the middle of an edge and return the tooltip's text."""
@@ -85,7 +148,7 @@ class Visit:
         any arrow whose hover shows evidence, so it tries several.
         """
         ids = self.page.evaluate("""edges.get().filter(function (e) {
-            return e.modality !== 'will-not' && e.title.indexOf('“') >= 0; }).map(function (e) { return e.id; })""")
+            return !e.hidden && e.modality !== 'will-not' && e.title.indexOf('“') >= 0; }).map(function (e) { return e.id; })""")
         assert ids, "no arrow carries evidence"
         seen = []
         for edge in ids[:tries]:
@@ -104,6 +167,11 @@ class Visit:
         assert self.dialogs == []
 
 
+def _disjoint(a: dict, b: dict) -> bool:
+    return a["right"] <= b["left"] + 0.5 or b["right"] <= a["left"] + 0.5 or \
+        a["bottom"] <= b["top"] + 0.5 or b["bottom"] <= a["top"] + 0.5
+
+
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
@@ -117,6 +185,19 @@ def visit(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
     yield Visit(context.new_page())
     context.close()
+
+
+@pytest.fixture()
+def sized_visit(browser):
+    """A visit in a window of a given size: ``sized_visit(width, height)``."""
+    contexts = []
+
+    def open_(width, height):
+        contexts.append(browser.new_context(viewport={"width": width, "height": height}, offline=True))
+        return Visit(contexts[-1].new_page())
+    yield open_
+    for context in contexts:
+        context.close()
 
 
 def _map_via_cli(store: Path, out: Path, *args: str) -> Path:
@@ -137,34 +218,68 @@ def real_store(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def pages(real_store, tmp_path_factory) -> dict[str, Path]:
+    """The pages a reader opens first, written once by the CLI."""
+    folder = tmp_path_factory.mktemp("pages")
+    return {
+        "video": _map_via_cli(real_store, folder / "video-map.html", "video"),
+        "everything": _map_via_cli(real_store, folder / "flows-map.html"),
+        "compare": _map_via_cli(real_store, folder / "compare.html", "--compare", SEVENTY_MAI.stem, HUALAI.stem),
+        "geo": _map_via_cli(real_store, folder / "geo.html", "--view", "geo"),
+        "expanded": _map_via_cli(real_store, folder / "expanded.html", "--expand"),
+    }
+
+
+def _shot(visit, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.screenshot(path=str(ARTIFACTS / name))
+
+
 # ---------------------------------------------------------------------------------------------
 # untrusted text
 
 
-def test_policy_text_with_markup_shows_as_text_and_never_runs(visit, tmp_path):
+def _hostile_flows():
     payload = "Before <img src=x onerror=alert(1)> and <script>window.__pwned=1</script> after."
     flows = hand_flows()
     for flow in flows:
         flow["evidence"] = [dict(e, text=payload) for e in flow["evidence"]]
     flows[0]["recipient"]["label"] = "<img src=x onerror=alert(2)>"
     policies = [dict(HAND_POLICIES[0], title="<script>window.__pwned=1</script>"), HAND_POLICIES[1]]
-    from policyflows.views import write_map
+    return payload, flows, policies
 
-    path = write_map(flows, policies, tmp_path / "hostile.html", term="video")
-    visit.open(path)
+
+def _assert_harmless(visit, payload):
     page = visit.page
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     assert "<script>window.__pwned=1</script>" in page.locator("header").inner_text()
-    assert "<img src=x onerror=alert(2)>" in visit.node_labels()
-    edge = page.evaluate("edges.get().filter(function (e) { return e.modality === 'will-not'; })[0].id")
+    assert any(label.startswith("<img src=x onerror=alert(2)>") for label in visit.node_labels())
+    edge = page.evaluate("edges.get().filter(function (e) { return !e.hidden && e.modality === 'will-not'; })[0].id")
     tooltip = visit.hover_edge(edge)
     assert "<img src=x onerror=alert(1)>" in tooltip and "<script>window.__pwned=1</script>" in tooltip
     assert payload in page.locator("#details-text").inner_text()
     page.wait_for_timeout(300)  # give any injected handler the chance to fire
     assert page.evaluate("typeof window.__pwned") == "undefined"
     visit.assert_clean()
-    page.screenshot(path=str(ARTIFACTS / "hostile.png"))
+
+
+def test_policy_text_with_markup_shows_as_text_and_never_runs(visit, tmp_path):
+    from policyflows.views import write_map
+
+    payload, flows, policies = _hostile_flows()
+    visit.open(write_map(flows, policies, tmp_path / "hostile.html", term="video"))
+    _assert_harmless(visit, payload)
+    _shot(visit, "hostile.png")
+
+
+def test_policy_text_with_markup_in_the_comparison_shows_as_text(visit, tmp_path):
+    from policyflows.views import write_compare
+
+    payload, flows, policies = _hostile_flows()
+    visit.open(write_compare(flows, policies, HUALAI.stem, SEVENTY_MAI.stem, tmp_path / "hostile-compare.html"))
+    _assert_harmless(visit, payload)
 
 
 def test_hand_made_map_draws_every_node_offline(visit, tmp_path):
@@ -181,6 +296,7 @@ def test_hand_made_map_draws_every_node_offline(visit, tmp_path):
         var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, n = 0;
         for (var i = 0; i < d.length; i += 4) { if (d[i] < 200) { n++; } } return n; }""")
     assert painted > 1000
+    visit.assert_fits_and_reads()
     visit.assert_clean()
 
 
@@ -194,49 +310,149 @@ def _check_real_map(visit, path: Path, screenshot: str) -> list[str]:
     visit.open(path)
     labels = visit.node_labels()
     assert labels and len(visit.drawn_node_ids()) == len(labels)
+    visit.assert_fits_and_reads()
     texts = {p.stem: read(p).text for p in (HUALAI, SEVENTY_MAI)}
     tooltip = visit.hover_evidence()
     panel = visit.page.locator("#details-text").inner_text()
     assert " ".join(panel.split()) == " ".join(tooltip.split()), "the side panel shows what the tooltip shows"
     policy = re.search(r"policy: (\S+)", tooltip).group(1)
-    quoted = re.findall(r"“(.*?)” \[(\d+)–(\d+)\]", tooltip, re.S)
+    quoted = re.findall(r"“(.*?)” \[(\d+)–(\d+)\]", tooltip.split("\n\npolicy: ")[0], re.S)
     assert quoted, tooltip
     for sentence, start, end in quoted:  # the hover quotes the policy verbatim, at its offsets
         assert texts[policy][int(start):int(end)] == sentence
     visit.assert_clean()
-    ARTIFACTS.mkdir(exist_ok=True)
-    visit.page.screenshot(path=str(ARTIFACTS / screenshot))
+    visit.page.mouse.move(2, 2)
+    visit.page.wait_for_timeout(200)
+    _shot(visit, screenshot)
     return labels
 
 
-def test_map_video_renders_offline_with_evidence_on_hover(visit, real_store, tmp_path):
-    path = _map_via_cli(real_store, tmp_path / "video-map.html", "video")
-    labels = _check_real_map(visit, path, "video-map.png")
+def test_map_video_fits_and_shows_evidence_on_hover(visit, pages):
+    labels = _check_real_map(visit, pages["video"], "video-map.png")
     assert any("video" in label.lower() for label in labels)
     assert "Beijing (CN-BJ)" in labels
     assert "Where does video flow?" in visit.page.locator("header h1").inner_text()
     assert "2019-09-23" in visit.page.locator("header").inner_text()
 
 
-def test_map_of_everything_compares_both_policies(visit, real_store, tmp_path):
-    path = _map_via_cli(real_store, tmp_path / "flows-map.html")
-    labels = _check_real_map(visit, path, "flows-map.png")
+def test_map_of_everything_opens_on_groups_that_fit(visit, pages):
+    labels = _check_real_map(visit, pages["everything"], "flows-map.png")
     header = visit.page.locator("header").inner_text()
     assert "2019-09-23" in header and "2017-08-01" in header
     assert {"France (FR)", "Germany (DE)", "Beijing (CN-BJ)"} <= set(labels)
+    assert any("▸" in label for label in labels), "a map of 51 categories opens on groups"
     policies = visit.page.evaluate("Array.from(new Set(edges.get().map(function (e) { return e.policy; })))")
     assert sorted(policies) == sorted([HUALAI.stem, SEVENTY_MAI.stem])
-    will_not = visit.page.evaluate("edges.get().filter(function (e) { return e.modality === 'will-not'; }).length")
+    will_not = visit.page.evaluate("edges.get().filter(function (e) { return !e.hidden && e.modality === 'will-not'; }).length")
     assert will_not > 0, "the seed policies rule flows out (\"we do not sell\"); the map must show it"
 
 
-def test_geo_map_renders_offline(visit, real_store, tmp_path):
-    path = _map_via_cli(real_store, tmp_path / "geo.html", "--view", "geo")
-    labels = _check_real_map(visit, path, "geo-map.png")
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_box_fits_at_any_window_size(sized_visit, pages, size):
+    for name in ("video", "everything", "compare"):
+        visit = sized_visit(*size).open(pages[name])
+        visit.assert_fits_and_reads(legible=size >= LEGIBLE_FROM)
+        visit.assert_clean()
+
+
+def test_a_group_opens_on_click_and_closes_on_double_click(visit, pages):
+    visit.open(pages["everything"])
+    before = visit.node_labels()
+    group = visit.page.evaluate("""nodes.get({filter: function (n) { return !n.hidden && n.members && n.layer === 'data'; }})
+        .sort(function (a, b) { return b.members.length - a.members.length; })[0]""")
+    visit.click_node(group["id"])
+    visit.page.wait_for_selector("body:not([data-drawn])", state="attached")
+    visit.settled()
+    opened = visit.node_labels()
+    members = visit.page.evaluate("(ids) => ids.map(function (id) { return nodes.get(id).label; })", group["members"])
+    assert group["label"] not in opened and set(members) <= set(opened)
+    assert len(opened) == len(before) - 1 + len(members)
+    arrows = visit.page.evaluate("edges.get({filter: function (e) { return !e.hidden; }}).length")
+    assert arrows > 0
+    visit.assert_fits_and_reads(legible=False)   # the opened column still fits the window (smaller)
+    _shot(visit, "flows-map-opened.png")
+    visit.click_node(group["members"][0], double=True)
+    visit.settled()
+    assert sorted(visit.node_labels()) == sorted(before)
+    visit.assert_clean()
+
+
+def test_hovering_a_box_follows_its_data(visit, pages):
+    visit.open(pages["everything"])
+    data = visit.page.evaluate("""nodes.get({filter: function (n) { return !n.hidden && n.layer === 'data' && !n.members; }})[0]""")
+    point = visit.page.evaluate("""(id) => { var p = network.getPositions([id])[id], dom = network.canvasToDOM(p),
+            box = container.getBoundingClientRect(); return {x: box.left + dom.x, y: box.top + dom.y}; }""", data["id"])
+    visit.page.mouse.move(point["x"], point["y"], steps=4)
+    visit.page.wait_for_timeout(300)
+    faded = visit.page.evaluate("""(id) => edges.get({filter: function (e) { return !e.hidden; }}).map(function (e) {
+        return {mine: e.from === id || e.data.indexOf(id) >= 0, faded: e.color.color.indexOf('rgba') === 0}; })""", data["id"])
+    assert any(e["mine"] for e in faded) and any(not e["mine"] for e in faded)
+    assert all(e["faded"] != e["mine"] for e in faded), "its arrows stay, the others fade"
+    visit.page.mouse.move(2, 2)
+    visit.page.wait_for_timeout(300)
+    assert not visit.page.evaluate("edges.get({filter: function (e) { return !e.hidden && e.color.color.indexOf('rgba') === 0; }}).length")
+
+
+def test_compare_page_shows_both_one_and_ruled_out(visit, pages):
+    from policyflows.ingest import read
+
+    visit.open(pages["compare"])
+    visit.assert_fits_and_reads()
+    header = visit.page.locator("header").inner_text()
+    assert "Both say:" in header and "A only:" in header.replace("\n", " ") or "A\nonly:" in header
+    assert "2017-08-01" in header and "2019-09-23" in header
+    labels = visit.node_labels()
+    assert "70mai [A]" in labels and "Hualai [B]" in labels     # each first party is only its own policy's
+    series = visit.page.evaluate("Array.from(new Set(edges.get().map(function (e) { return e.series; })))")
+    assert set(series) == {"both", SEVENTY_MAI.stem, HUALAI.stem}
+    ruled_out = visit.page.evaluate("edges.get({filter: function (e) { return !e.hidden && e.modality === 'will-not'; }}).length")
+    assert ruled_out > 0
+    # an arrow both say cites both policies' own sentences
+    both = visit.page.evaluate("""edges.get({filter: function (e) { return !e.hidden && e.series === 'both'
+        && e.modality !== 'will-not'; }}).map(function (e) { return e.title; })""")
+    assert both
+    texts = {p.stem: read(p).text for p in (HUALAI, SEVENTY_MAI)}
+    title = both[0]
+    for block in title.split("\n\npolicy: ")[1:] + [title.split("policy: ", 1)[1]]:
+        policy = block.split("\n", 1)[0].strip()
+        for sentence, start, end in re.findall(r"“(.*?)” \[(\d+)–(\d+)\]", block.split("\n\npolicy: ")[0], re.S):
+            assert texts[policy][int(start):int(end)] == sentence
+    assert SEVENTY_MAI.stem in title and HUALAI.stem in title
+    visit.assert_clean()
+    visit.page.mouse.move(2, 2)
+    _shot(visit, "compare-map.png")
+
+
+def test_a_map_of_many_policies_opens_fitted_and_legible(visit, real_store, tmp_path):
+    from policyflows.store import FlowStore
+    from policyflows.views import write_map
+    from test_views_mapmodel import many_policies
+
+    with FlowStore.open(real_store) as store:
+        flows, policies = many_policies(store.flows(), 6), store.policies()
+    visit.open(write_map(flows, policies, tmp_path / "many.html"))
+    visit.assert_fits_and_reads()
+    assert visit.page.locator("header details.policies summary").inner_text() == "12 policies"
+    visit.assert_clean()
+    _shot(visit, "many-policies.png")
+
+
+def test_expanded_map_draws_every_box(visit, pages):
+    visit.open(pages["expanded"])
+    labels = visit.node_labels()
+    assert not any("▸" in label for label in labels) and len(labels) > 60
+    visit.assert_clean()
+
+
+def test_geo_map_renders_offline(visit, pages):
+    visit.open(pages["geo"])
+    labels = visit.node_labels()
     positions = visit.page.evaluate("network.getPositions()")
-    by_label = {n["label"]: positions[n["id"]] for n in visit.page.evaluate("nodes.get()")}
+    by_label = {n["label"]: positions[n["id"]] for n in visit.page.evaluate("nodes.get({filter: function (n) { return !n.hidden; }})")}
     assert by_label["France (FR)"]["x"] < by_label["Beijing (CN-BJ)"]["x"]
     assert "United States (US)" in labels or any(label.endswith("(US)") for label in labels)
+    visit.assert_clean()
+    _shot(visit, "geo-map.png")
 
 
 def test_the_offline_check_does_see_network_requests(visit, tmp_path):

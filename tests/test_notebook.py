@@ -96,3 +96,12 @@ def test_notebook_sparql_and_comparison(executed):
     assert f"only_{HUALAI.stem}" in compare and f"only_{SEVENTY_MAI.stem}" in compare
     detail = text_of(executed["compare_detail"])
     assert "== will_not" in detail
+
+
+def test_notebook_draws_the_comparison_and_exports_the_graph(executed):
+    picture = text_of(executed["compare_map"])
+    assert "<iframe srcdoc=" in picture and "Both say:" in picture
+    exported = text_of(executed["export"])
+    assert "flows.graphml" in exported and "flows.gexf" in exported
+    edges = text_of(executed["export_edges"])
+    assert "stated" in edges and (HUALAI.stem in edges or SEVENTY_MAI.stem in edges)

@@ -20,9 +20,18 @@ POLICIES = [
 
 
 def page_data(html: str, name: str):
-    """The JSON a page hands to vis: `var nodes = new vis.DataSet([...])`."""
-    match = re.search(rf"var {name} = new vis\.DataSet\((.*?)\);\n", html)
+    """The JSON a page hands to its script: `var NODES = [...];` (``nodes``, ``edges``, ``evidence``)."""
+    match = re.search(rf"var {name.upper()} = (.*?);\n", html)
     return json.loads(match.group(1))
+
+
+def edge_text(edge: dict, evidence: list) -> str:
+    """An arrow's hover text as the page joins it: head, then per policy its lines and sentences."""
+    blocks = []
+    for block in edge["blocks"]:
+        lines = [block["text"], ""] + [f"“{evidence[i][3]}” [{evidence[i][1]}–{evidence[i][2]}]" for i in block["ev"]]
+        blocks.append("\n".join(lines))
+    return edge["head"] + "\n" + "\n\n".join(blocks)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +57,8 @@ def test_layout_is_computed_in_python_with_physics_off(html):
     # columns: data left of recipients left of places
     assert nodes["cloud-cached video"]["x"] < nodes["Hualai"]["x"] < nodes["Beijing (CN-BJ)"]["x"]
     assert nodes["phone number"]["x"] == nodes["MAC address"]["x"]
+    # a small map opens on every box: no groups, nothing hidden
+    assert not any(n["hidden"] or n.get("members") for n in nodes.values())
     # same input, same page
     again = flowmap.map_html(flowmap.build_map(hand_flows(), POLICIES, term="video"))
     assert again == html
@@ -60,23 +71,28 @@ def test_styles_recipient_kinds_inferred_and_will_not(html):
     edges = page_data(html, "edges")
     ids = {n["id"]: n["label"] for n in page_data(html, "nodes")}
     by_pair = {(ids[e["from"]], ids[e["to"]]): e for e in edges}
+    evidence = page_data(html, "evidence")
     inferred = by_pair[("cloud-cached video", "Xiaomi")]
     assert inferred["dashes"] and inferred["stated"] is False
-    assert "inferred via personal information" in inferred["title"]
+    assert "inferred via personal information" in edge_text(inferred, evidence)
     stated = by_pair[("cloud-cached video", "Hualai")]
     assert stated["dashes"] is False
+    # inferred arrows are lighter than stated ones of the same policy
+    assert inferred["color"]["color"] == flowmap.lighten(flowmap.POLICY_COLOURS[1])
+    assert stated["color"]["color"] == flowmap.POLICY_COLOURS[1]
     will_not = by_pair[("cloud-cached video", "third parties")]
-    assert will_not["color"]["color"] == flowmap.MODALITY_COLOURS["will-not"]
+    assert will_not["color"]["color"] == flowmap.lighten(flowmap.MODALITY_COLOURS["will-not"])
     assert will_not["arrows"]["to"]["type"] == "bar" and "will not" in will_not["label"]
-    assert "“We do not sell any personal information to third parties.”" in will_not["title"]
+    assert "“We do not sell any personal information to third parties.”" in edge_text(will_not, evidence)
 
 
 def test_hover_text_carries_evidence_with_offsets(html):
     edges = page_data(html, "edges")
     ids = {n["id"]: n["label"] for n in page_data(html, "nodes")}
     to_beijing = [e for e in edges if ids[e["to"]] == "Beijing (CN-BJ)" and ids[e["from"]] == "Hualai"][0]
-    assert "data: cloud-cached video; MAC address" in to_beijing["title"]
-    quoted = re.findall(r"“(.*?)” \[(\d+)–(\d+)\]", to_beijing["title"])
+    title = edge_text(to_beijing, page_data(html, "evidence"))
+    assert "data: cloud-cached video; MAC address" in title
+    quoted = re.findall(r"“(.*?)” \[(\d+)–(\d+)\]", title)
     text = (hand_flows()[0]["evidence"][1])
     assert (text["text"], str(text["start"]), str(text["end"])) in quoted
 
@@ -113,8 +129,8 @@ def test_untrusted_text_is_escaped_everywhere():
     assert "alert(2)</script>" not in html and "<b onmouseover" not in html and "<i>video" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the header shows it as text
     # the JSON still carries the exact text for the hover
-    titles = " ".join(e["title"] for e in page_data(html, "edges"))
-    assert payload in titles
+    assert payload in [row[3] for row in page_data(html, "evidence")]
+    assert "Evil </script><script>alert(2)</script>" in [n["label"] for n in page_data(html, "nodes")]
 
 
 def test_geo_view_places_jurisdictions_by_longitude_and_latitude():
@@ -141,6 +157,15 @@ def test_an_empty_answer_still_makes_a_page():
     assert "No flows match." in html and page_data(html, "nodes") == []
 
 
+def test_each_cited_sentence_is_written_once():
+    html = flowmap.map_html(flowmap.build_map(hand_flows(), POLICIES, term="video"))
+    evidence = page_data(html, "evidence")
+    assert len({(p, s, e) for p, s, e, _ in evidence}) == len(evidence)
+    centres = "Currently, Hualai has data centers in Beijing"
+    assert sum(row[3].startswith(centres) for row in evidence) == 1
+    assert html.count(centres) == 1
+
+
 def test_write_map_writes_utf8(tmp_path):
     path = flowmap.write_map(hand_flows(), POLICIES, tmp_path / "out" / "m.html", term="video")
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -154,3 +179,42 @@ def test_geo_view_puts_places_without_coordinates_under_the_map():
     nodes = {n["label"]: n for n in page_data(html, "nodes")}
     eu, beijing = nodes["European Union (EU)"], nodes["Beijing (CN-BJ)"]
     assert eu["y"] > beijing["y"] and eu["y"] > nodes["France (FR)"]["y"]   # below every located place
+
+
+def test_a_corpus_page_folds_its_policy_list_and_draws_one_arrow_per_pair():
+    from test_views_mapmodel import many_policies
+
+    flows = many_policies(hand_flows(), 12)
+    html = flowmap.map_html(flowmap.build_map(flows, POLICIES))
+    header = re.search(r"<header>(.*?)</header>", html, re.S).group(1)
+    assert "<details class='policies'><summary>24 policies</summary>" in header
+    edges = page_data(html, "edges")
+    assert {e["series"] for e in edges} == {"all"}       # 24 policies: more than colours can tell apart
+    pairs = [(e["from"], e["to"], e["modality"] == "will-not") for e in edges]
+    assert len(pairs) == len(set(pairs))
+    quoted = max(edges, key=lambda e: len(e["policies"]))
+    more = len(quoted["policies"]) - flowmap.MAX_POLICIES
+    assert more > 0 and len(quoted["blocks"]) == flowmap.MAX_POLICIES + 1
+    assert quoted["blocks"][-1]["text"].startswith(f"… and {more} more policies: ")
+
+
+def test_comparison_marks_what_only_one_says_and_whose_rule_a_will_not_is():
+    from policyflows.views import compare
+
+    html = flowmap.map_html(compare.compare_map(hand_flows(), POLICIES, HUALAI_ID, SEVENTY_ID, term="video"))
+    nodes = {n["label"]: n for n in page_data(html, "nodes")}
+    assert nodes["Xiaomi"]["says"] == "both" and nodes["Beijing (CN-BJ)"]["says"] == "both"
+    assert nodes["Hualai [A]"]["says"] == "A" and nodes["phone number [B]"]["says"] == "B"
+    assert nodes["Hualai [A]"]["color"]["border"] == flowmap.POLICY_COLOURS[0]
+    ids = {n["id"]: n["label"] for n in page_data(html, "nodes")}
+    edges = {(ids[e["from"]], ids[e["to"]], e["modality"] == "will-not"): e for e in page_data(html, "edges")}
+    assert edges[("Hualai [A]", "Beijing (CN-BJ)", False)]["series"] == HUALAI_ID
+    assert edges[("70mai [B]", "Beijing (CN-BJ)", False)]["series"] == SEVENTY_ID
+    # only A rules out selling video to third parties: red, with A's dash pattern
+    ruled = edges[("cloud-cached video [A]", "third parties [A]", True)]
+    assert ruled["series"] == HUALAI_ID and ruled["dashes"] == list(compare.WILL_NOT_DASHES[0])
+    assert ruled["color"]["color"] == flowmap.lighten(flowmap.MODALITY_COLOURS["will-not"])  # inferred: lighter
+    header = re.search(r"<header>(.*?)</header>", html, re.S).group(1)
+    assert "Both say:" in header and "only A rules it out" in header and "only B rules it out" in header
+    with pytest.raises(ValueError, match="different"):
+        compare.compare_map(hand_flows(), POLICIES, HUALAI_ID, HUALAI_ID)

@@ -1,58 +1,95 @@
-"""`policyflows map`: draw an interactive HTML flow map of the store's flows."""
+"""`policyflows map`: draw an interactive HTML flow map of the store's flows, compare two
+policies in one picture, or export the flow graph as GraphML or GEXF for graph tools."""
 from __future__ import annotations
 
 import click
 
 from policyflows.settings import default_store
 
+FORMATS = ("html", "graphml", "gexf")
+
 
 @click.command(name="map")
 @click.argument("term", required=False)
 @click.option("--policy", "policies", multiple=True, metavar="ID",
-              help="Only this policy; repeat to compare several on one map (default: every policy).")
+              help="Only this policy; repeat for several on one map (default: every policy).")
+@click.option("--compare", "compare", nargs=2, metavar="A B", default=None,
+              help="Two policies in one picture: what both say, what only one says, what one rules out.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="The store folder (default: $POLICYFLOWS_STORE or ~/.local/share/policyflows/store).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="The page to write (default: TERM-map.html, or flows-map.html, in this folder).")
+              help="The file to write (default: TERM-map.html, or flows-map.html, in this folder; "
+                   "the suffix follows --format).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
+              help="html: the interactive page; graphml or gexf: the flow graph for Gephi, Cytoscape, yEd.")
 @click.option("--view", type=click.Choice(["flow", "geo"]), default="flow", show_default=True,
               help="flow: columns data → recipients → places; geo: places on a world map.")
+@click.option("--expand", is_flag=True,
+              help="Open on every category and recipient (by default a big map opens on groups).")
 @click.option("--collapse", type=click.IntRange(min=0), default=None, metavar="DEPTH",
               help="Merge data categories into their ancestor DEPTH levels below personal information.")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="K",
               help="Keep only the K recipients that receive the most data categories.")
-def map_command(term, policies, store_dir, output, view, collapse, top):
+def map_command(term, policies, compare, store_dir, output, fmt, view, expand, collapse, top):
     """Draw where TERM's data flows as an interactive HTML page (all data when TERM is left out).
 
-    The page works offline: open it in any browser; hover over an arrow to read the policy
-    sentences behind it, click to keep them in the side panel. Dashed arrows are inferred
-    flows; red arrows ending in a bar are flows the policy rules out ("will not"). Prints the
-    path of the page written.
+    The page works offline: open it in any browser. It opens fitted to the window; when there
+    are more categories or recipients than fit, it opens on groups (▸): click one to open it.
+    Click or hover over a box to follow its data; hover over an arrow to read the policy
+    sentences behind it. Lighter dashed arrows are inferred flows; red arrows ending in a bar
+    are flows the policy rules out ("will not"). Prints the path of the file written.
 
     \b
     Examples:
       policyflows map video                              # writes video-map.html
+      policyflows map --compare POLICY-A POLICY-B        # two policies in one picture
+      policyflows map --format gexf -o flows.gexf        # the flow graph, for Gephi
       policyflows map "phone number" --view geo -o phone.html
-      policyflows map --policy POLICY-A --policy POLICY-B -o compare.html   # compare two
       policyflows map --collapse 2 --top 20              # a large corpus, summarised
     """
     from policyflows.store import FlowStore
-    from policyflows.views import collapse_categories, default_filename, top_k, write_map
+    from policyflows.views import collapse_categories, default_filename, top_k
 
+    if compare and policies:
+        raise click.UsageError("use --compare A B or --policy, not both")
+    if compare and fmt != "html":
+        raise click.UsageError("--compare draws a page: leave out --format, or export with --policy A --policy B")
+    if compare and view != "flow":
+        raise click.UsageError("--compare draws the flow view only")
+    if compare and compare[0] == compare[1]:
+        raise click.UsageError(f"--compare needs two different policies, not {compare[0]} twice")
+    wanted = list(compare or policies)
     with FlowStore.open(store_dir or default_store()) as store:
         known = store.policies()
-        _check_policies(policies, known)
-        flows = store.flows(term=term, policies=list(policies) or None)
+        _check_policies(wanted, known, "--compare" if compare else "--policy")
+        flows = store.flows(term=term, policies=wanted or None)
     if collapse is not None:
         flows = collapse_categories(flows, depth=collapse)
     if top is not None:
         flows = top_k(flows, top, layer="recipient")
-    path = write_map(flows, known, output or default_filename(term, view), view=view, term=term)
-    click.echo(str(path))
+    path = output or default_filename(term, view, suffix=fmt)
+    click.echo(str(_write(flows, known, path, fmt=fmt, view=view, term=term, compare=compare,
+                          group=False if expand else None)))
 
 
-def _check_policies(wanted, known) -> None:
+def _write(flows, known, path, *, fmt, view, term, compare, group):
+    from policyflows.views import write_compare, write_graph, write_map
+
+    try:
+        if fmt != "html":
+            return write_graph(flows, path, fmt)
+        if compare:
+            return write_compare(flows, known, *compare, path, term=term, group=group)
+        return write_map(flows, known, path, view=view, term=term, group=group)
+    except ValueError as exc:  # e.g. neither policy has a flow of TERM: bad input, nothing written
+        error = click.ClickException(str(exc))
+        error.exit_code = 2
+        raise error from exc
+
+
+def _check_policies(wanted, known, option) -> None:
     ids = {p["id"] for p in known}
     unknown = [p for p in wanted if p not in ids]
     if unknown:
         raise click.BadParameter(f"no policy {', '.join(unknown)} in the store; it holds: {', '.join(sorted(ids)) or 'nothing'}",
-                                 param_hint="--policy")
+                                 param_hint=option)
