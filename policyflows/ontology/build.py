@@ -195,8 +195,9 @@ def lexicon_data(graph: Graph) -> dict:
     recipients, places = recipient_concepts(graph), place_concepts(graph)
     bases = legal_basis_concepts(graph)
     labels = {
-        "data": [(name, "", False) for name in _english(graph, PF.DataCategoryExclusions, PF.excludedName)]
-                + [(label, iri, False) for iri in sorted(data) for label in _class_labels(graph, URIRef(iri))],
+        "data": [(name, "", False, False) for name in _english(graph, PF.DataCategoryExclusions, PF.excludedName)]
+                + [(label, iri, False, False) for iri in sorted(data) for label in _class_labels(graph, URIRef(iri))]
+                + [(label, iri, False, True) for iri in sorted(data) for label in _english(graph, URIRef(iri), PF.listedLabel)],
         "purpose": [(label, iri, False) for iri in sorted(purposes) for label in _class_labels(graph, URIRef(iri))],
         "recipient": [(label, iri, "organisation" in recipients[iri])
                       for iri in sorted(recipients) for label in _class_labels(graph, URIRef(iri))],

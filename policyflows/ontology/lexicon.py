@@ -40,7 +40,7 @@ from pathlib import Path
 from policyflows.errors import UnknownTermError
 from policyflows.resources import ontology_dir
 
-FORMAT = 3  # bump when the cached JSON layout or the normalisation changes
+FORMAT = 4  # bump when the cached JSON layout or the normalisation changes
 
 # Small words a purpose phrase may carry or drop: "to provide you with the motion detection alarm feature".
 PURPOSE_FILLER = frozenset(
@@ -49,7 +49,7 @@ PURPOSE_FILLER = frozenset(
 )
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_GAP = re.compile(r"[\s\-/–—()]*|\.")
+_GAP = re.compile(r"[\s\-/–—()\"“”]*|\.")  # 'Internet Protocol ("IP") address'
 _INITIAL_GAP = re.compile(r"\.\s")  # "P.R. China": after a one-letter initial only
 _ABBREVIATION = re.compile(r"^[A-Z0-9]{1,4}$")
 _SPELLING = (
@@ -132,9 +132,16 @@ def _case_rule(token: str, proper: bool) -> str | None:
     return None
 
 
+def _number_rule(token: str) -> str | None:
+    """'plural' for a label word written in the plural: "contacts" must not match "contact"."""
+    return "plural" if normalise(token) != _fold(token).lower() and token.lower().endswith("s") else None
+
+
 def _surface_ok(rule: str | None, label_token: str, surface: str) -> bool:
     if rule is None:
         return True
+    if rule == "plural":
+        return surface.lower().endswith("s")
     letters = [c for c in surface if c.isalpha()]
     all_caps = bool(letters) and all(c.isupper() for c in letters)
     if rule == "upper":
@@ -220,27 +227,31 @@ class _Matcher:
     """Longest-first, left-to-right, non-overlapping lookup of label token runs in text.
 
     Runs are indexed by their first token (one-token labels) and first two tokens (longer ones),
-    so a token that starts no label costs one dict lookup.
+    so a token that starts no label costs one dict lookup. With ``compound`` (the data
+    vocabulary) three readings of noun phrases are added, see :class:`_Compounds`.
     """
 
-    def __init__(self, entries, skip=frozenset()):
+    def __init__(self, entries, skip=frozenset(), compound=False):
         self.skip = skip
-        self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple]]] = {}
+        self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple, bool]]] = {}
         self.starts: set[str] = set()
         self.longer: dict[tuple[str, str], list[int]] = {}
         verbatim = []  # "contact you" without its filler is the bare verb "contact": match it as written
-        for label, iri, proper in entries:
+        for label, iri, proper, *flags in entries:
+            listed = bool(flags and flags[0])
             for tokens in _label_variants(label):
                 shown = tuple(t for t in tokens if normalise(t) not in skip)
                 if not shown or (len(shown) == 1 and len(tokens) > 1):
                     verbatim.append((label, iri, proper))
                     continue
                 key = tuple(normalise(t) for t in shown)
-                if proper or len(shown) == 1:
+                if listed:
+                    rules = tuple(_case_rule(t, proper) or _number_rule(t) for t in shown)
+                elif proper or len(shown) == 1:
                     rules = tuple(_case_rule(t, proper) for t in shown)
                 else:  # "mac address" is as clear as "MAC address"; only a lone "mac" is ambiguous
                     rules = (None,) * len(shown)
-                self.table.setdefault(key, []).append((iri, rules, shown))
+                self.table.setdefault(key, []).append((iri, rules, shown, listed))
                 self.starts.add(key[0])
                 if len(key) > 1:
                     self.longer.setdefault(key[:2], []).append(len(key))
@@ -250,19 +261,28 @@ class _Matcher:
         # "your") can only begin a longer label, so its next token decides without a lookup.
         self.singles: set[str] = {key[0] for key in self.table if len(key) == 1}
         self.verbatim = _Matcher(verbatim) if skip and verbatim else None
+        self.compounds = _Compounds(self) if compound else None
+        if self.compounds:
+            self.starts |= _Compounds.HEADS
 
     def find(self, text: str):
         """Yield (start, end, iri) for every match; iri is None for a phrase that must match nothing."""
+        tokens = _tokens(text)
         if self.verbatim is None:
-            yield from self._find(text)
-            return
-        taken_until = -1
-        for start, end, iri in sorted([*self._find(text), *self.verbatim._find(text)], key=lambda m: (m[0], -m[1])):
-            if start >= taken_until:
-                taken_until = end
-                yield start, end, iri
+            spans = self._find(text)
+        else:
+            spans, taken_until = [], -1
+            for span in sorted([*self._find(text), *self.verbatim._find(text)], key=lambda m: (m[0], -m[1])):
+                if span[0] >= taken_until:
+                    taken_until = span[1] + 1
+                    spans.append(span)
+        if self.compounds is not None:
+            spans = self.compounds.read(text, tokens, list(spans))
+        for first, last, iri, _ in spans:
+            yield tokens.start(first), tokens.end(last), iri
 
     def _find(self, text: str):
+        """Yield (first token, last token, iri, listed) for every plain match, left to right."""
         tokens = _tokens(text)
         norms = tokens.norms
         starts = self.starts
@@ -274,25 +294,32 @@ class _Matcher:
         else:
             content, words = None, norms
         singles, longer, last_index = self.singles, self.longer, len(words) - 1
+        heads = _Compounds.HEADS if self.compounds is not None else ()
         position = 0  # tokens before it are taken by an earlier match
         for candidate in [i for i, word in enumerate(words) if word in starts]:
             if candidate < position:
                 continue
             word = words[candidate]
-            if word not in singles and (candidate == last_index or (word, words[candidate + 1]) not in longer):
+            if (word not in singles and word not in heads
+                    and (candidate == last_index or (word, words[candidate + 1]) not in longer)):
                 continue  # starts only longer labels, and not with the token that follows
             hit = self._match_at(text, tokens, content, words, candidate)
+            if word in heads:
+                inverted = self.compounds.inverted(text, tokens, candidate)
+                if inverted and (hit is None or inverted[0] > hit[0]):
+                    hit = inverted
             if hit is None:
                 continue
             position = candidate
-            length, iri = hit
+            length, iri, listed = hit
             if iri is not None:
                 first = content[position] if content is not None else position
                 last = content[position + length - 1] if content is not None else position + length - 1
-                yield tokens.start(first), tokens.end(last), iri
+                yield first, last, iri, listed
             position += length
 
     def _match_at(self, text, tokens, content, words, position):
+        """(length, iri, listed) of the longest label starting at ``position``, or None."""
         lengths = self.longer.get(tuple(words[position:position + 2]), []) + [1]
         for length in lengths:
             if position + length > len(words):
@@ -303,11 +330,19 @@ class _Matcher:
             indices = content[position:position + length] if content is not None else range(position, position + length)
             if not self._gaps_ok(text, tokens, indices[0], indices[-1]):
                 continue
-            for iri, rules, shown in candidates:
+            for iri, rules, shown, listed in candidates:
                 if all(_surface_ok(r, lt, tokens.text(i)) for r, lt, i in zip(rules, shown, indices)):
                     if length == 1 and rules[0] == "upper" and self._inside_capitals(text, tokens, indices[0]):
                         continue
-                    return length, iri
+                    return length, iri, listed
+        return None
+
+    def lookup(self, text, tokens, key, indices):
+        """The IRI of a category named by ``key`` at token ``indices`` (case rules kept), or None."""
+        for iri, rules, shown, listed in self.table.get(key, ()):
+            if iri is not None and not listed and all(
+                    _surface_ok(r, lt, tokens.text(i)) for r, lt, i in zip(rules, shown, indices)):
+                return iri
         return None
 
     @staticmethod
@@ -331,6 +366,149 @@ class _Matcher:
                 and joined(index, index + 1) and joined(index + 1, index + 2))
 
 
+class _Compounds:
+    """Readings of noun phrases that name a category without spelling out one of its labels.
+
+    - Inverted: "information about your browser" is "browser information", "details of your
+      order" is "order details": a head noun (information, data, details), a linking word and
+      optionally a determiner, then the words that make a label with that head (or with
+      "information"), when those words are no label of their own.
+    - Elided: "postal and email addresses" names a postal address too, "browser type and version"
+      a browser version: a word joined by "and", "or", "/" or a list comma to a matched label takes
+      the label's shared words, when the result is a label.
+    - Listed: a label marked pf:listedLabel ("address", "email") names its category only in a
+      list of other categories ("name, address and phone number") or after a possessive ("your
+      address"); elsewhere it is another word ("to address your concerns", "by email").
+    """
+
+    HEADS = frozenset({"information", "data", "detail", "info"})
+    # "information from your device" and "information on your computer" say where, not what: no links.
+    # "of" only before a determiner: "details of your order", not "information of interest".
+    LINKS = {"about": 1, "regarding": 1, "concerning": 1, "of": 1,
+             "relating": 2, "related": 2, "pertaining": 2, "associated": 2}  # the last take "to"/"with"
+    DETERMINERS = frozenset({"your", "the", "their", "a", "an", "any", "his", "her", "user", "users"})
+    JOINS = frozenset({"and", "or", "nor"})
+    LIST_WORDS = frozenset({"and", "or", "nor", "your", "their", "his", "her", "the", "as", "well", "other", "also"})
+    POSSESSIVES = frozenset({"your", "their", "his", "her", "my", "user", "customer", "member"})
+    _LIST_GAP = re.compile(r"[\s,;/&()]*")
+
+    def __init__(self, matcher: "_Matcher"):
+        self.matcher = matcher
+
+    def inverted(self, text, tokens, position):
+        """(length, iri, False) for "information about your browser" starting at ``position``, or None."""
+        words = tokens.norms
+        j = position + 1
+        span = self.LINKS.get(words[j]) if j < len(words) else None
+        if span is None:
+            return None
+        j += span
+        if span == 2 and words[j - 1] not in ("to", "with"):
+            return None
+        if j < len(words) and words[j] in self.DETERMINERS:
+            j += 1
+        elif words[position + 1] == "of":
+            return None
+        if j >= len(words) or self.matcher._match_at(text, tokens, None, words, j) is not None:
+            return None  # the words name a category themselves: the plain scan finds it there
+        for length in (3, 2, 1):
+            if j + length > len(words) or not self.matcher._gaps_ok(text, tokens, position, j + length - 1):
+                continue
+            modifier = tuple(words[j:j + length])
+            for head in dict.fromkeys((words[position], "information")):
+                iri = self.matcher.lookup(text, tokens, modifier + (head,), [*range(j, j + length), position])
+                if iri is not None:
+                    return j + length - position, iri, False
+        return None
+
+    def read(self, text, tokens, spans):
+        if not spans:
+            return spans
+        spans = self._elided(text, tokens, spans)
+        if any(listed for *_, listed in spans):
+            spans = self._listed(text, tokens, spans)
+        return spans
+
+    def _joined(self, text, tokens, left, right, joins) -> bool:
+        """Between tokens ``left`` and ``right`` lies only the joint of a list: ``joins`` words and list
+        punctuation, with at least one of "and"/"or" or a comma, semicolon, slash or ampersand."""
+        between = tokens.norms[left + 1:right]
+        if not all(w in joins for w in between):
+            return False
+        gaps = [text[tokens.end(i):tokens.start(i + 1)] for i in range(left, right)]
+        if not all(self._LIST_GAP.fullmatch(gap) for gap in gaps):
+            return False
+        return bool(self.JOINS.intersection(between)) or any(c in gap for gap in gaps for c in ",;/&")
+
+    def _elided(self, text, tokens, spans):
+        words, taken = tokens.norms, {i for first, last, *_ in spans for i in range(first, last + 1)}
+        added = []
+        for first, last, iri, listed in spans:
+            if iri is None or listed or first == last:
+                continue
+            key = tuple(words[first:last + 1])
+            # backwards: "postal and email address", "contact, billing and shipping information"
+            right, joined = first, False
+            while right >= 2 or (joined and right >= 1):
+                modifier = right - 2 if words[right - 1] in self.JOINS else right - 1
+                if modifier < 0 or modifier in taken:
+                    break
+                if modifier > 0 and text[tokens.end(modifier - 1):tokens.start(modifier)] == "-":
+                    break  # "non-personal and personal information": the modifier is a hyphenated word
+                if modifier == right - 1 and not (joined or "/" in text[tokens.end(modifier):tokens.start(right)]):
+                    break  # a bare comma continues a list that "and"/"or" began, it does not begin one
+                if not self._joined(text, tokens, modifier, right, self.JOINS):
+                    break
+                found = None
+                for cut in range(1, len(key)):
+                    found = self.matcher.lookup(text, tokens, (words[modifier],) + key[cut:], [modifier] + list(range(first + cut, last + 1)))
+                    if found:
+                        break
+                if not found:
+                    break
+                added.append((modifier, modifier, found, False))
+                taken.add(modifier)
+                right, joined = modifier, True
+            # forwards: "browser type and version"
+            after = last + 2
+            if after < len(words) and words[last + 1] in self.JOINS and after not in taken \
+                    and self._joined(text, tokens, last, after, self.JOINS):
+                for cut in range(len(key) - 1, 0, -1):
+                    found = self.matcher.lookup(text, tokens, key[:cut] + (words[after],), list(range(first, first + cut)) + [after])
+                    if found:
+                        added.append((after, after, found, False))
+                        taken.add(after)
+                        break
+        return sorted(spans + added) if added else spans
+
+    def _listed(self, text, tokens, spans):
+        words = tokens.norms
+
+        def qualified(span):  # "the address of a website" is the website's
+            return span[1] + 1 < len(words) and words[span[1] + 1] == "of"
+
+        def possessed(span):  # "your address"
+            first = span[0]
+            return (first > 0 and words[first - 1] in self.POSSESSIVES
+                    and text[tokens.end(first - 1):tokens.start(first)].isspace())
+
+        accepted = [not listed or (not qualified(span) and possessed(span)) for span in spans
+                    for listed in [span[3]]]
+        changed = True
+        while changed:  # "name, address, email": a listed label may lean on one accepted before it
+            changed = False
+            for i, (first, last, _, listed) in enumerate(spans):
+                if accepted[i] or qualified(spans[i]):
+                    continue
+                for j in (i - 1, i + 1):
+                    if 0 <= j < len(spans) and accepted[j]:
+                        left, right = (spans[j][1], first) if j < i else (last, spans[j][0])
+                        if self._joined(text, tokens, left, right, self.LIST_WORDS):
+                            accepted[i] = changed = True
+                            break
+        return [span for span, ok in zip(spans, accepted) if ok]
+
+
 # ---------------------------------------------------------------------------------------------
 # The lexicon
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +521,7 @@ class Lexicon:
     """
 
     concepts: dict[str, dict] = field(repr=False)  # iri -> {"label", "vocab", "parents", "kind", "organisation", "code"}
-    labels: dict[str, list[tuple[str, str, bool]]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?)]
+    labels: dict[str, list[tuple]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?[, listed only?])]
     _matchers: dict = field(default_factory=dict, repr=False)
     _children: dict | None = field(default=None, repr=False)
 
@@ -377,8 +555,8 @@ class Lexicon:
     def _matcher(self, vocab: str) -> _Matcher:
         if vocab not in self._matchers:
             skip = PURPOSE_FILLER if vocab == "purpose" else frozenset()
-            entries = [(label, iri or None, proper) for label, iri, proper in self.labels[vocab]]
-            self._matchers[vocab] = _Matcher(entries, skip)
+            entries = [(label, iri or None, *flags) for label, iri, *flags in self.labels[vocab]]
+            self._matchers[vocab] = _Matcher(entries, skip, compound=vocab == "data")
         return self._matchers[vocab]
 
     def _mentions(self, vocab: str, text: str) -> list[Mention]:
@@ -494,7 +672,7 @@ class Lexicon:
     def suggest(self, term: str, n: int = 5) -> list[str]:
         """Labels close to ``term`` in spelling; failing that, the broad categories to start from."""
         names: dict[str, str] = {}
-        for label, iri, _ in self.labels["data"]:
+        for label, iri, *_ in self.labels["data"]:
             if iri:
                 names.setdefault(label.lower(), iri)
         suggestions: list[str] = []
@@ -512,7 +690,7 @@ class Lexicon:
     def _data_index(self):
         if "_data_index" not in self._matchers:
             index = []
-            for label, iri, _ in self.labels["data"]:
+            for label, iri, *_ in self.labels["data"]:
                 if not iri:
                     continue  # an excluded phrase
                 preferred = label == self.concepts[iri]["label"]
