@@ -40,6 +40,8 @@ from pathlib import Path
 from policyflows.errors import UnknownTermError
 from policyflows.resources import ontology_dir
 
+LISTED, LIST_ONLY = 1, 2  # how a label that is also an ordinary word must stand (see _Compounds)
+
 FORMAT = 4  # bump when the cached JSON layout or the normalisation changes
 
 # Small words a purpose phrase may carry or drop: "to provide you with the motion detection alarm feature".
@@ -51,6 +53,7 @@ PURPOSE_FILLER = frozenset(
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _GAP = re.compile(r"[\s\-/–—()\"“”]*|\.")  # 'Internet Protocol ("IP") address'
 _INITIAL_GAP = re.compile(r"\.\s")  # "P.R. China": after a one-letter initial only
+_OPENERS = frozenset({"your", "the", "their", "our", "a", "an", "my", "his", "her", "its"})  # words a label may start with
 _ABBREVIATION = re.compile(r"^[A-Z0-9]{1,4}$")
 _SPELLING = (
     (re.compile(r"isation$"), "ization"), (re.compile(r"ising$"), "izing"), (re.compile(r"ised$"), "ized"),
@@ -231,14 +234,14 @@ class _Matcher:
     vocabulary) three readings of noun phrases are added, see :class:`_Compounds`.
     """
 
-    def __init__(self, entries, skip=frozenset(), compound=False):
+    def __init__(self, entries, skip=frozenset(), compound=False, umbrella=frozenset()):
         self.skip = skip
         self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple, bool]]] = {}
         self.starts: set[str] = set()
         self.longer: dict[tuple[str, str], list[int]] = {}
         verbatim = []  # "contact you" without its filler is the bare verb "contact": match it as written
         for label, iri, proper, *flags in entries:
-            listed = bool(flags and flags[0])
+            listed = flags[0] if flags else 0  # 0, LISTED or LIST_ONLY
             for tokens in _label_variants(label):
                 shown = tuple(t for t in tokens if normalise(t) not in skip)
                 if not shown or (len(shown) == 1 and len(tokens) > 1):
@@ -261,7 +264,7 @@ class _Matcher:
         # "your") can only begin a longer label, so its next token decides without a lookup.
         self.singles: set[str] = {key[0] for key in self.table if len(key) == 1}
         self.verbatim = _Matcher(verbatim) if skip and verbatim else None
-        self.compounds = _Compounds(self) if compound else None
+        self.compounds = _Compounds(self, umbrella) if compound else None
         if self.compounds:
             self.starts |= _Compounds.HEADS
 
@@ -310,6 +313,12 @@ class _Matcher:
                     hit = inverted
             if hit is None:
                 continue
+            if word in _OPENERS and candidate < last_index:
+                # "your email" must not take the first word of "your email address", nor "your
+                # address" that of "your address book": a longer label one word on goes first
+                inner = self._match_at(text, tokens, content, words, candidate + 1)
+                if inner is not None and inner[0] >= hit[0]:
+                    continue
             position = candidate
             length, iri, listed = hit
             if iri is not None:
@@ -378,7 +387,8 @@ class _Compounds:
       the label's shared words, when the result is a label.
     - Listed: a label marked pf:listedLabel ("address", "email") names its category only in a
       list of other categories ("name, address and phone number") or after a possessive ("your
-      address"); elsewhere it is another word ("to address your concerns", "by email").
+      address"); elsewhere it is another word ("to address your concerns", "by email"). One
+      marked pf:listOnlyLabel ("device") counts in a list only: "your device" is the thing itself.
     """
 
     HEADS = frozenset({"information", "data", "detail", "info"})
@@ -389,11 +399,12 @@ class _Compounds:
     DETERMINERS = frozenset({"your", "the", "their", "a", "an", "any", "his", "her", "user", "users"})
     JOINS = frozenset({"and", "or", "nor"})
     LIST_WORDS = frozenset({"and", "or", "nor", "your", "their", "his", "her", "the", "as", "well", "other", "also"})
-    POSSESSIVES = frozenset({"your", "their", "his", "her", "my", "user", "customer", "member"})
+    POSSESSIVES = frozenset({"your", "their", "his", "her", "my", "user", "customer", "member"})  # normal forms: "user's"
     _LIST_GAP = re.compile(r"[\s,;/&()]*")
 
-    def __init__(self, matcher: "_Matcher"):
+    def __init__(self, matcher: "_Matcher", umbrella=frozenset()):
         self.matcher = matcher
+        self.umbrella = umbrella  # "information about you and your computer" is no list of categories
 
     def inverted(self, text, tokens, position):
         """(length, iri, False) for "information about your browser" starting at ``position``, or None."""
@@ -444,8 +455,8 @@ class _Compounds:
         words, taken = tokens.norms, {i for first, last, *_ in spans for i in range(first, last + 1)}
         added = []
         for first, last, iri, listed in spans:
-            if iri is None or listed or first == last:
-                continue
+            if listed or first == last or tuple(words[first:last + 1]) not in self.matcher.table:
+                continue  # a one-word, listed or inverted match shares no words to elide
             key = tuple(words[first:last + 1])
             # backwards: "postal and email address", "contact, billing and shipping information"
             right, joined = first, False
@@ -487,21 +498,20 @@ class _Compounds:
         def qualified(span):  # "the address of a website" is the website's
             return span[1] + 1 < len(words) and words[span[1] + 1] == "of"
 
-        def possessed(span):  # "your address"
+        def possessed(span):  # "your address"; not "your device", which is the thing itself (list only)
             first = span[0]
-            return (first > 0 and words[first - 1] in self.POSSESSIVES
+            return (span[3] != LIST_ONLY and first > 0 and words[first - 1] in self.POSSESSIVES
                     and text[tokens.end(first - 1):tokens.start(first)].isspace())
 
-        accepted = [not listed or (not qualified(span) and possessed(span)) for span in spans
-                    for listed in [span[3]]]
+        accepted = [not span[3] or (not qualified(span) and possessed(span)) for span in spans]
         changed = True
         while changed:  # "name, address, email": a listed label may lean on one accepted before it
             changed = False
-            for i, (first, last, _, listed) in enumerate(spans):
+            for i, (first, last, _, _) in enumerate(spans):
                 if accepted[i] or qualified(spans[i]):
                     continue
                 for j in (i - 1, i + 1):
-                    if 0 <= j < len(spans) and accepted[j]:
+                    if 0 <= j < len(spans) and accepted[j] and spans[j][2] not in self.umbrella:
                         left, right = (spans[j][1], first) if j < i else (last, spans[j][0])
                         if self._joined(text, tokens, left, right, self.LIST_WORDS):
                             accepted[i] = changed = True
@@ -521,7 +531,7 @@ class Lexicon:
     """
 
     concepts: dict[str, dict] = field(repr=False)  # iri -> {"label", "vocab", "parents", "kind", "organisation", "code"}
-    labels: dict[str, list[tuple]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?[, listed only?])]
+    labels: dict[str, list[tuple]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?[, LISTED/LIST_ONLY/0])]
     _matchers: dict = field(default_factory=dict, repr=False)
     _children: dict | None = field(default=None, repr=False)
 
@@ -556,7 +566,8 @@ class Lexicon:
         if vocab not in self._matchers:
             skip = PURPOSE_FILLER if vocab == "purpose" else frozenset()
             entries = [(label, iri or None, *flags) for label, iri, *flags in self.labels[vocab]]
-            self._matchers[vocab] = _Matcher(entries, skip, compound=vocab == "data")
+            roots = frozenset(iri for iri, c in self.concepts.items() if c["vocab"] == "data" and not c["parents"])
+            self._matchers[vocab] = _Matcher(entries, skip, compound=vocab == "data", umbrella=roots)
         return self._matchers[vocab]
 
     def _mentions(self, vocab: str, text: str) -> list[Mention]:
