@@ -55,6 +55,7 @@ _GAP = re.compile(r"[\s\-/–—()\"“”]*|\.")  # 'Internet Protocol ("IP") a
 _INITIAL_GAP = re.compile(r"\.\s")  # "P.R. China": after a one-letter initial only
 _OPENERS = frozenset({"your", "the", "their", "our", "a", "an", "my", "his", "her", "its"})  # words a label may start with
 _ABBREVIATION = re.compile(r"^[A-Z0-9]{1,4}$")
+_ABBREVIATION_PLURAL = re.compile(r"^[A-Z][A-Z0-9]{1,4}s$")
 _SPELLING = (
     (re.compile(r"isation$"), "ization"), (re.compile(r"ising$"), "izing"), (re.compile(r"ised$"), "ized"),
     (re.compile(r"(?<=..)ise$"), "ize"), (re.compile(r"yse$"), "yze"), (re.compile(r"ysing$"), "yzing"),
@@ -117,6 +118,8 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def normalise(token: str) -> str:
     """The lookup form of one token: lower case, no accents, no plural or possessive, American spelling."""
+    if _ABBREVIATION_PLURAL.match(token):  # "IDs", "IPs", "URLs": the plural of an abbreviation
+        return _fold(token[:-1]).lower()
     word = _fold(token).lower()
     if word.endswith("'s"):
         word = word[:-2]
@@ -148,7 +151,7 @@ def _surface_ok(rule: str | None, label_token: str, surface: str) -> bool:
     letters = [c for c in surface if c.isalpha()]
     all_caps = bool(letters) and all(c.isupper() for c in letters)
     if rule == "upper":
-        return all_caps
+        return all_caps or bool(_ABBREVIATION_PLURAL.match(surface))
     as_written = _fold(surface) == _fold(label_token)
     inflected = normalise(surface) == normalise(label_token) and surface[:1].isupper()  # "California's"
     return all_caps or as_written or inflected
