@@ -432,14 +432,16 @@ class _Compounds:
             for head in dict.fromkeys((words[position], "information")):
                 iri = self.matcher.lookup(text, tokens, modifier + (head,), [*range(j, j + length), position])
                 if iri is not None:
-                    return j + length - position, iri, False
+                    return j + length - position, iri, 0
         return None
 
     def read(self, text, tokens, spans):
+        """The plain matches ``spans`` with elided ones added and listed ones that stand alone removed."""
         if not spans:
             return spans
-        spans = self._elided(text, tokens, spans)
-        if any(listed for *_, listed in spans):
+        if not self.JOINS.isdisjoint(tokens.norms) or "/" in text:  # no list, no elision
+            spans = self._elided(text, tokens, spans)
+        if any(span[3] for span in spans):
             spans = self._listed(text, tokens, spans)
         return spans
 
@@ -455,42 +457,47 @@ class _Compounds:
         return bool(self.JOINS.intersection(between)) or any(c in gap for gap in gaps for c in ",;/&")
 
     def _elided(self, text, tokens, spans):
-        words, taken = tokens.norms, {i for first, last, *_ in spans for i in range(first, last + 1)}
-        added = []
+        words, joins, table = tokens.norms, self.JOINS, self.matcher.table
+        count, taken, added = len(words), None, []
         for first, last, iri, listed in spans:
-            if listed or first == last or tuple(words[first:last + 1]) not in self.matcher.table:
-                continue  # a one-word, listed or inverted match shares no words to elide
+            backwards = first >= 2 and (words[first - 1] in joins or text.find("/", tokens.end(first - 1), tokens.start(first)) >= 0)
+            forwards = last + 2 < count and words[last + 1] in joins
+            if not (backwards or forwards) or listed or first == last:
+                continue  # the cheap tests first: most matches stand in no list
             key = tuple(words[first:last + 1])
+            if key not in table:
+                continue  # an inverted match shares no words to elide
+            if taken is None:
+                taken = {i for f, l, *_ in spans for i in range(f, l + 1)}
             # backwards: "postal and email address", "contact, billing and shipping information"
             right, joined = first, False
-            while right >= 2 or (joined and right >= 1):
-                modifier = right - 2 if words[right - 1] in self.JOINS else right - 1
+            while backwards and (right >= 2 or (joined and right >= 1)):
+                modifier = right - 2 if words[right - 1] in joins else right - 1
                 if modifier < 0 or modifier in taken:
                     break
                 if modifier > 0 and text[tokens.end(modifier - 1):tokens.start(modifier)] == "-":
                     break  # "non-personal and personal information": the modifier is a hyphenated word
                 if modifier == right - 1 and not (joined or "/" in text[tokens.end(modifier):tokens.start(right)]):
                     break  # a bare comma continues a list that "and"/"or" began, it does not begin one
-                if not self._joined(text, tokens, modifier, right, self.JOINS):
+                if not self._joined(text, tokens, modifier, right, joins):
                     break
                 found = None
                 for cut in range(1, len(key)):
-                    found = self.matcher.lookup(text, tokens, (words[modifier],) + key[cut:], [modifier] + list(range(first + cut, last + 1)))
+                    found = self.matcher.lookup(text, tokens, (words[modifier],) + key[cut:], [modifier, *range(first + cut, last + 1)])
                     if found:
                         break
                 if not found:
                     break
-                added.append((modifier, modifier, found, False))
+                added.append((modifier, modifier, found, 0))
                 taken.add(modifier)
                 right, joined = modifier, True
             # forwards: "browser type and version"
             after = last + 2
-            if after < len(words) and words[last + 1] in self.JOINS and after not in taken \
-                    and self._joined(text, tokens, last, after, self.JOINS):
+            if forwards and after not in taken and self._joined(text, tokens, last, after, joins):
                 for cut in range(len(key) - 1, 0, -1):
-                    found = self.matcher.lookup(text, tokens, key[:cut] + (words[after],), list(range(first, first + cut)) + [after])
+                    found = self.matcher.lookup(text, tokens, key[:cut] + (words[after],), [*range(first, first + cut), after])
                     if found:
-                        added.append((after, after, found, False))
+                        added.append((after, after, found, 0))
                         taken.add(after)
                         break
         return sorted(spans + added) if added else spans
