@@ -13,7 +13,9 @@ data mentions the lexicon finds
       the naive baseline of issue 9),
 
 scored per type against the annotations: OPP-115 "collect" and "share" gold as score_types.py
-builds it, APP-350 labels. It also lists, per type, the gold paragraphs where the lexicon finds no
+builds it, APP-350 labels. For recipients and purposes, the share of the OPP-115 highlights of a
+"Third Party Entity" or a "Purpose" (each distinct highlight of a policy once) in which the lexicon
+finds a recipient or a purpose. It also lists, per type, the gold paragraphs where the lexicon finds no
 mention of that type at all (misses no rule can fix) with the annotators' highlighted words
 (OPP-115: the "Personal Information Type" selectedText), and the mention texts behind types
 predicted where no annotation has them (candidate false positives).
@@ -224,6 +226,57 @@ def ceiling(corpus: str, half: str = "all", lexicon=None, st=None, parents=None,
     return Ceiling(corpus, half, len(paragraphs), anywhere, with_practice, dict(unnamed), dict(wrong))
 
 
+# Recipients and purposes: OPP-115 annotates the words that name them ("Third Party Entity" and
+# "Purpose" of the practice annotations); the lexicon can report one only where it names something there.
+PARTY_ATTRIBUTES = {"recipient": "Third Party Entity", "purpose": "Purpose"}
+UNANNOTATED = {"Unspecified", "Other", ""}
+
+
+@dataclass
+class Highlights:
+    vocabulary: str
+    found: Counter = field(default_factory=Counter)    # annotated value -> highlights with a mention
+    total: Counter = field(default_factory=Counter)    # annotated value -> highlights
+    unnamed: Counter = field(default_factory=Counter)  # highlighted words where the lexicon names nothing
+
+    def recall(self, value=None) -> float:
+        found = self.found[value] if value else sum(self.found.values())
+        total = self.total[value] if value else sum(self.total.values())
+        return found / total if total else 0.0
+
+
+def party_ceiling(half: str = "all", lexicon=None, shared: Path = SHARED) -> dict[str, Highlights]:
+    """Of the OPP-115 highlights of recipients and purposes, how many hold a recipient (purpose) mention."""
+    from policyflows.ontology import Lexicon
+
+    lexicon = lexicon or Lexicon.load()
+    finders = {"recipient": lexicon.recipient_mentions, "purpose": lexicon.purpose_mentions}
+    result = {vocabulary: Highlights(vocabulary) for vocabulary in PARTY_ATTRIBUTES}
+    files = sorted((shared / "eval" / "opp115-annotations").glob("*.csv"), key=_policy_number)
+    for i, annotations in enumerate(files):
+        if half != "all" and (i % 2 == 0) != (half == "A"):
+            continue
+        seen = set()  # consolidated annotations repeat a highlight: count each once per policy
+        with open(annotations, encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                if row[5] not in OPP_CATEGORIES:
+                    continue
+                attributes = json.loads(row[6])
+                for vocabulary, attribute in PARTY_ATTRIBUTES.items():
+                    info = attributes.get(attribute, {})
+                    value, words = info.get("value", ""), html.unescape(info.get("selectedText") or "")
+                    if value in UNANNOTATED or words in ("", "null", "Not selected") or (vocabulary, words) in seen:
+                        continue
+                    seen.add((vocabulary, words))
+                    tally = result[vocabulary]
+                    tally.total[value] += 1
+                    if finders[vocabulary](words):
+                        tally.found[value] += 1
+                    else:
+                        tally.unnamed[" ".join(words.lower().split())[:120]] += 1
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------------------------
@@ -255,6 +308,18 @@ def report(result: Ceiling, misses: int, wrong: int) -> str:
         for kind, texts in sorted(result.wrong.items(), key=lambda kv: -sum(kv[1].values())):
             shown = "; ".join(f"{w!r}×{c}" for w, c in texts.most_common(wrong))
             lines.append(f"    {kind:34} {sum(texts.values()):5}  {shown}")
+    return "\n".join(lines)
+
+
+def party_report(result: dict[str, Highlights], half: str, misses: int) -> str:
+    lines = [f"opp115 half {half}: recipients and purposes highlighted by the annotators, with a mention of the lexicon"]
+    for vocabulary, tally in result.items():
+        lines.append(f"  {vocabulary + 's':36} {tally.recall():6.1%}  (highlights {sum(tally.total.values())})")
+        for value, total in tally.total.most_common():
+            lines.append(f"      {value:32} {tally.recall(value):6.1%}  ({total})")
+        if misses:
+            shown = "; ".join(repr(w) for w, _ in tally.unnamed.most_common(misses))
+            lines.append(f"      unnamed: {shown}")
     return "\n".join(lines)
 
 
@@ -296,6 +361,11 @@ def main(argv=None) -> int:
         result = ceiling(corpus, args.half, st=st, parents=parents)
         results.append(result.summary())
         print(report(result, args.misses, args.wrong))
+        if corpus == "opp115":
+            parties = party_ceiling(args.half)
+            results[-1]["parties"] = {v: {"recall": t.recall(), "highlights": sum(t.total.values()),
+                                          "per_value": {k: t.recall(k) for k in t.total}} for v, t in parties.items()}
+            print(party_report(parties, args.half, args.misses))
     if args.speed:
         print(speed())
     if args.json:
