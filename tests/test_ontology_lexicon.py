@@ -451,3 +451,12 @@ def test_recipients_and_purposes_of_the_opp115_highlights_stay_above_their_floor
     result = ceiling_module.party_ceiling(lexicon=lex)
     assert result["recipient"].recall() >= 0.82
     assert result["purpose"].recall() >= 0.56
+
+
+def test_legal_bases_of_the_iot_pages(lex):
+    text = sentence(CORPUS / "iot" / "arlo.html", "based on the following legal grounds:", "use of your Personal Information.")
+    assert [m.label for m in lex.legal_basis_mentions(text)] == ["Consent"]
+    text = sentence(CORPUS / "iot" / "foscam.html", "If there are other circumstances in which", "prior express consent.")
+    assert [m.label for m in lex.legal_basis_mentions(text)] == ["Explicitly Expressed Consent"]
+    text = sentence(CORPUS / "iot" / "foscam.html", "(3) object to the processing", "withdraw your prior consent")
+    assert "Consent" not in labels(lex.legal_basis_mentions(text))
