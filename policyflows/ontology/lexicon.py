@@ -301,22 +301,27 @@ class _Matcher:
             content, words = None, norms
         singles, longer, last_index = self.singles, self.longer, len(words) - 1
         heads = _Compounds.HEADS if self.compounds is not None else ()
+        links = _Compounds.LINKS
         position = 0  # tokens before it are taken by an earlier match
         for candidate in [i for i, word in enumerate(words) if word in starts]:
             if candidate < position:
                 continue
             word = words[candidate]
-            if (word not in singles and word not in heads
-                    and (candidate == last_index or (word, words[candidate + 1]) not in longer)):
-                continue  # starts only longer labels, and not with the token that follows
-            hit = self._match_at(text, tokens, content, words, candidate)
-            if word in heads:
+            # "information about your browser": a head noun and a linking word may start an inverted phrase
+            inverting = word in heads and candidate < last_index and words[candidate + 1] in links
+            if word not in singles and (candidate == last_index or (word, words[candidate + 1]) not in longer):
+                if not inverting:
+                    continue  # starts only longer labels, and not with the token that follows
+                hit = None
+            else:
+                hit = self._match_at(text, tokens, content, words, candidate)
+            if inverting:
                 inverted = self.compounds.inverted(text, tokens, candidate)
                 if inverted and (hit is None or inverted[0] > hit[0]):
                     hit = inverted
             if hit is None:
                 continue
-            if word in _OPENERS and candidate < last_index:
+            if word in _OPENERS and candidate < last_index and words[candidate + 1] in starts:
                 # "your email" must not take the first word of "your email address", nor "your
                 # address" that of "your address book": a longer label one word on goes first
                 inner = self._match_at(text, tokens, content, words, candidate + 1)
@@ -439,8 +444,7 @@ class _Compounds:
         """The plain matches ``spans`` with elided ones added and listed ones that stand alone removed."""
         if not spans:
             return spans
-        if not self.JOINS.isdisjoint(tokens.norms) or "/" in text:  # no list, no elision
-            spans = self._elided(text, tokens, spans)
+        spans = self._elided(text, tokens, spans)
         if any(span[3] for span in spans):
             spans = self._listed(text, tokens, spans)
         return spans
@@ -458,12 +462,15 @@ class _Compounds:
 
     def _elided(self, text, tokens, spans):
         words, joins, table = tokens.norms, self.JOINS, self.matcher.table
-        count, taken, added = len(words), None, []
+        count, taken, added, slash = len(words), None, [], "/" in text
         for first, last, iri, listed in spans:
-            backwards = first >= 2 and (words[first - 1] in joins or text.find("/", tokens.end(first - 1), tokens.start(first)) >= 0)
-            forwards = last + 2 < count and words[last + 1] in joins
-            if not (backwards or forwards) or listed or first == last:
+            if first == last or listed:
                 continue  # the cheap tests first: most matches stand in no list
+            backwards = first >= 2 and (words[first - 1] in joins
+                                        or (slash and text.find("/", tokens.end(first - 1), tokens.start(first)) >= 0))
+            forwards = last + 2 < count and words[last + 1] in joins
+            if not (backwards or forwards):
+                continue
             key = tuple(words[first:last + 1])
             if key not in table:
                 continue  # an inverted match shares no words to elide
