@@ -415,8 +415,8 @@ class _Compounds:
         self.umbrella = umbrella  # "information about you and your computer" is no list of categories
 
     def inverted(self, text, tokens, position):
-        """(length, iri, False) for "information about your browser" starting at ``position``, or None."""
-        words = tokens.norms
+        """(length, iri, 0) for "information about your browser" starting at ``position``, or None."""
+        words, matcher = tokens.norms, self.matcher
         j = position + 1
         span = self.LINKS.get(words[j]) if j < len(words) else None
         if span is None:
@@ -428,16 +428,18 @@ class _Compounds:
             j += 1
         elif words[position + 1] == "of":
             return None
-        if j >= len(words) or self.matcher._match_at(text, tokens, None, words, j) is not None:
+        if j >= len(words) or (words[j] in matcher.starts and matcher._match_at(text, tokens, None, words, j) is not None):
             return None  # the words name a category themselves: the plain scan finds it there
         for length in (3, 2, 1):
-            if j + length > len(words) or not self.matcher._gaps_ok(text, tokens, position, j + length - 1):
-                continue
             modifier = tuple(words[j:j + length])
+            if len(modifier) < length:
+                continue
             for head in dict.fromkeys((words[position], "information")):
-                iri = self.matcher.lookup(text, tokens, modifier + (head,), [*range(j, j + length), position])
-                if iri is not None:
-                    return j + length - position, iri, 0
+                key = modifier + (head,)
+                if key in matcher.table and matcher._gaps_ok(text, tokens, position, j + length - 1):
+                    iri = matcher.lookup(text, tokens, key, [*range(j, j + length), position])
+                    if iri is not None:
+                        return j + length - position, iri, 0
         return None
 
     def read(self, text, tokens, spans):
