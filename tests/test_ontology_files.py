@@ -74,11 +74,24 @@ def test_no_synonym_names_two_categories(graph):
     owner = {}
     clashes = []
     for iri in data_concepts(graph):
-        for label in list(graph.objects(URIRef(iri), RDFS.label)) + list(graph.objects(URIRef(iri), SKOS.altLabel)):
+        for label in [*graph.objects(URIRef(iri), RDFS.label), *graph.objects(URIRef(iri), SKOS.altLabel),
+                      *graph.objects(URIRef(iri), PF.listedLabel), *graph.objects(URIRef(iri), PF.listOnlyLabel)]:
             key = tuple(normalise(t) for t in re.findall(r"[^\W_]+", str(label)))
             if owner.setdefault(key, iri) != iri:
                 clashes.append((str(label), owner[key], iri))
     assert clashes == []
+
+
+def test_listed_labels_are_single_words_of_data_categories(graph):
+    """A listed label is an ordinary word that names a category only in a list ("address"), so one word."""
+    data = data_concepts(graph)
+    listed = [(s, o) for p in (PF.listedLabel, PF.listOnlyLabel) for s, o in graph.subject_objects(p)]
+    assert len(listed) >= 20
+    for subject, label in listed:
+        assert str(subject) in data, subject
+        assert re.fullmatch(r"[\w-]+", str(label)), label
+    for prop in (PF.listedLabel, PF.listOnlyLabel):
+        assert (prop, RDF.type, OWL.AnnotationProperty) in graph
 
 
 def test_purposes_sit_under_dpv_purposes(graph):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 
 import pytest
 
@@ -300,3 +301,162 @@ def test_a_second_load_reads_the_cache(tmp_path, monkeypatch):
     second = Lexicon.load()
     assert second.concepts == first.concepts and second.labels == first.labels
     module._load_cached.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# compound readings of data phrases (real sentences of the corpora)
+# ---------------------------------------------------------------------------------------------
+
+APP350 = CORPUS.parent / "eval" / "app350" / "valid.jsonl"
+OPP115 = CORPUS / "opp115"
+
+
+def app350_paragraph(fragment: str) -> str:
+    """The APP-350 paragraph that holds ``fragment`` (its text, as the annotators read it)."""
+    import json
+    with open(APP350, encoding="utf-8") as handle:
+        for line in handle:
+            text = json.loads(line)["text"]
+            if fragment in text:
+                return text
+    raise AssertionError(f"no APP-350 paragraph holds {fragment!r}")
+
+
+def opp115_policy(name: str):
+    return next(OPP115.glob(f"*_{name}.html"))
+
+
+def test_an_elided_head_names_each_category_of_a_coordination(lex):
+    text = app350_paragraph("uses your postal and email addresses;")
+    assert found(lex.data_mentions(text))[:2] == [("postal", "postal address"), ("email addresses", "email address")]
+
+
+def test_an_inverted_phrase_and_a_device_in_a_list(lex):
+    text = sentence(opp115_policy("meredith.com"), "may be collecting information about your browser", "online activity")
+    got = found(lex.data_mentions(text))
+    assert ("information about your browser", "browser information") in got
+    assert ("device", "device information") in got and ("online activity", "usage data") in got
+
+
+def test_a_listed_word_counts_in_a_list_of_categories(lex):
+    text = sentence(opp115_policy("honda.com"), "It does not contain your name, address", "or email address.")
+    assert [label for _, label in found(lex.data_mentions(text))] == ["name", "postal address", "phone number", "email address"]
+
+
+def test_a_verb_or_a_channel_is_no_category(lex):
+    assert lex.data_mentions(sentence(CORPUS / "iot" / "arlo.html", "we will take appropriate measures", "address the issue promptly")) == []
+    assert lex.data_mentions(sentence(opp115_policy("citizen.org"), "If you contact us by phone or email", "follow up with you")) == []
+
+
+def test_web_browsers_and_their_settings_are_no_data(lex):
+    assert lex.data_mentions(sentence(opp115_policy("aol.com"), "Some web browsers may transmit", "signals")) == []
+    text = sentence(opp115_policy("chasepaymentech.com"), "you are able to block third party cookies", "browser settings")
+    assert labels(lex.data_mentions(text)) == {"cookies"}
+
+
+def test_ages_of_a_rule_and_places_of_a_company_are_no_data(lex):
+    assert lex.data_mentions(sentence(opp115_policy("theatlantic.com"), "The Sites are not intended for children", "years of age.")) == []
+    text = sentence(opp115_policy("walmart.com"), "in the United States or other locations where", "maintain facilities")
+    assert lex.data_mentions(text) == []
+    text = app350_paragraph("less stringent data protection rules than in your country")
+    assert "country" not in [m.text for m in lex.data_mentions(text)]
+
+
+def test_addresses_of_web_sites_are_no_postal_address(lex):
+    text = sentence(opp115_policy("steampowered.com"), "such as referring web site addresses", "browser types")
+    assert labels(lex.data_mentions(text)) == {"referring/exit pages", "usage data", "browser information"}
+    text = sentence(opp115_policy("instagram.com"), "including your web request, Internet Protocol", "browser type")
+    assert ('Internet Protocol ("IP") address', "IP address") in found(lex.data_mentions(text))
+
+
+def test_plural_abbreviations_and_contacts(lex):
+    assert found(lex.data_mentions(app350_paragraph("Ad companies do not use device IDs or Advertising IDs."))) == [
+        ("device IDs", "device ID"), ("Advertising IDs", "advertising ID")]
+    text = app350_paragraph("share your location with your contacts")
+    assert "contact list" in labels(lex.data_mentions(text))
+    assert lex.data_mentions("Please contact us with any questions.") == []
+
+
+def test_the_mobile_carrier_is_cellular_network_information(lex):
+    text = app350_paragraph("your mobile carrier")
+    mobile = [m for m in lex.data_mentions(text) if m.text == "mobile carrier"]
+    assert mobile and mobile[0].iri == str(PF.MobileCarrier)
+    assert {str(PF.CellularInformation), str(PF.ISPInformation)} <= lex.broader(mobile[0].iri)
+
+
+# ---------------------------------------------------------------------------------------------
+# recipients and purposes of the IoT vendor pages
+# ---------------------------------------------------------------------------------------------
+
+def test_technicians_and_network_service_providers_are_recipients(lex):
+    text = sentence(CORPUS / "iot" / "wyze.html", "To our vendors, service providers, and technicians", "on our behalf")
+    assert [(m.text, m.kind) for m in lex.recipient_mentions(text)] == [
+        ("vendors", "service-provider"), ("service providers", "service-provider"), ("technicians", "service-provider")]
+    text = sentence(CORPUS / "iot" / "hikvision.html", "may disclose personal information to cloud service provider", "other service providers")
+    assert [m.label for m in lex.recipient_mentions(text)] == [
+        "cloud hosting provider", "telecommunications company", "service provider"]
+
+
+def test_purposes_of_the_iot_pages(lex):
+    text = sentence(CORPUS / "iot" / "tuya.html", "Non-Marketing Communication:", "administrative information.")
+    assert labels(lex.purpose_mentions(text)) == {"communicating with users"}
+    text = sentence(CORPUS / "iot" / "hikvision.html", "in the context of a corporate transaction", "defense of legal claims")
+    assert {"business transfers", "protecting rights and safety", "establishing, exercising or defending legal claims"} <= labels(
+        lex.purpose_mentions(text))
+    text = sentence(CORPUS / "iot" / "arlo.html", "We may process Personal Information from your Arlo", "when something happens.")
+    assert labels(lex.purpose_mentions(text)) == {"alerts and notifications of events"}
+
+
+# ---------------------------------------------------------------------------------------------
+# the lexicon's ceiling on the annotated sets (benchmarks/lexicon_ceiling.py), held by floors
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ceiling_module():
+    import importlib.util
+    from conftest import REPO
+    spec = importlib.util.spec_from_file_location("lexicon_ceiling", REPO / "benchmarks" / "lexicon_ceiling.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+@pytest.fixture(scope="module")
+def scorer(ceiling_module):
+    from policyflows.resources import ontology_dir
+    st = ceiling_module.score_types_module()
+    return st, ceiling_module.scorer_taxonomy(st, ontology_dir())
+
+
+def test_the_ceiling_on_opp115_stays_above_its_floor(ceiling_module, scorer, lex):
+    # measured 0.769 / 0.767 recall (0.458 precision of collect); before this vocabulary 0.719 / 0.658 (0.434)
+    st, parents = scorer
+    result = ceiling_module.ceiling("opp115", lexicon=lex, st=st, parents=parents)
+    collect, share = result.anywhere["collect"].prf(), result.anywhere["share"].prf()
+    assert collect[1] >= 0.75 and share[1] >= 0.74
+    assert collect[0] >= 0.44
+
+
+def test_the_ceiling_on_app350_stays_above_its_floor(ceiling_module, scorer, lex):
+    # measured 0.866 recall, 0.621 precision; before this vocabulary 0.800, 0.584
+    st, parents = scorer
+    precision, recall, _, _ = ceiling_module.ceiling("app350", lexicon=lex, st=st, parents=parents).anywhere["labels"].prf()
+    assert recall >= 0.85 and precision >= 0.60
+
+
+def test_recipients_and_purposes_of_the_opp115_highlights_stay_above_their_floor(ceiling_module, lex):
+    # measured 0.836 and 0.585; before this vocabulary 0.760 and 0.467
+    result = ceiling_module.party_ceiling(lexicon=lex)
+    assert result["recipient"].recall() >= 0.82
+    assert result["purpose"].recall() >= 0.56
+
+
+def test_legal_bases_of_the_iot_pages(lex):
+    text = sentence(CORPUS / "iot" / "arlo.html", "based on the following legal grounds:", "use of your Personal Information.")
+    assert [m.label for m in lex.legal_basis_mentions(text)] == ["Consent"]
+    text = sentence(CORPUS / "iot" / "foscam.html", "If there are other circumstances in which", "prior express consent.")
+    assert [m.label for m in lex.legal_basis_mentions(text)] == ["Explicitly Expressed Consent"]
+    text = sentence(CORPUS / "iot" / "foscam.html", "(3) object to the processing", "withdraw your prior consent")
+    assert "Consent" not in labels(lex.legal_basis_mentions(text))

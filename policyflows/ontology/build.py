@@ -191,12 +191,16 @@ def legal_basis_labels(graph: Graph, concepts: dict[str, dict]) -> list[tuple[st
 
 def lexicon_data(graph: Graph) -> dict:
     """Concepts by IRI and labels by vocabulary, as Lexicon(**data) takes them."""
+    from policyflows.ontology.lexicon import LIST_ONLY, LISTED
     data, purposes = data_concepts(graph), purpose_concepts(graph)
     recipients, places = recipient_concepts(graph), place_concepts(graph)
     bases = legal_basis_concepts(graph)
     labels = {
-        "data": [(name, "", False) for name in _english(graph, PF.DataCategoryExclusions, PF.excludedName)]
-                + [(label, iri, False) for iri in sorted(data) for label in _class_labels(graph, URIRef(iri))],
+        "data": [(name, "", False, False) for name in _english(graph, PF.DataCategoryExclusions, PF.excludedName)]
+                + [(label, iri, False, False) for iri in sorted(data) for label in _class_labels(graph, URIRef(iri))]
+                + [(label, iri, False, level) for iri in sorted(data)
+                   for level, predicate in ((LISTED, PF.listedLabel), (LIST_ONLY, PF.listOnlyLabel))
+                   for label in _english(graph, URIRef(iri), predicate)],
         "purpose": [(label, iri, False) for iri in sorted(purposes) for label in _class_labels(graph, URIRef(iri))],
         "recipient": [(label, iri, "organisation" in recipients[iri])
                       for iri in sorted(recipients) for label in _class_labels(graph, URIRef(iri))],

@@ -40,7 +40,9 @@ from pathlib import Path
 from policyflows.errors import UnknownTermError
 from policyflows.resources import ontology_dir
 
-FORMAT = 3  # bump when the cached JSON layout or the normalisation changes
+LISTED, LIST_ONLY = 1, 2  # how a label that is also an ordinary word must stand (see _Compounds)
+
+FORMAT = 4  # bump when the cached JSON layout or the normalisation changes
 
 # Small words a purpose phrase may carry or drop: "to provide you with the motion detection alarm feature".
 PURPOSE_FILLER = frozenset(
@@ -49,9 +51,11 @@ PURPOSE_FILLER = frozenset(
 )
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_GAP = re.compile(r"[\s\-/–—()]*|\.")
+_GAP = re.compile(r"[\s\-/–—()\"“”]*|\.")  # 'Internet Protocol ("IP") address'
 _INITIAL_GAP = re.compile(r"\.\s")  # "P.R. China": after a one-letter initial only
+_OPENERS = frozenset({"your", "the", "their", "our", "a", "an", "my", "his", "her", "its"})  # words a label may start with
 _ABBREVIATION = re.compile(r"^[A-Z0-9]{1,4}$")
+_ABBREVIATION_PLURAL = re.compile(r"^[A-Z][A-Z0-9]{1,4}s$")
 _SPELLING = (
     (re.compile(r"isation$"), "ization"), (re.compile(r"ising$"), "izing"), (re.compile(r"ised$"), "ized"),
     (re.compile(r"(?<=..)ise$"), "ize"), (re.compile(r"yse$"), "yze"), (re.compile(r"ysing$"), "yzing"),
@@ -114,6 +118,8 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def normalise(token: str) -> str:
     """The lookup form of one token: lower case, no accents, no plural or possessive, American spelling."""
+    if _ABBREVIATION_PLURAL.match(token):  # "IDs", "IPs", "URLs": the plural of an abbreviation
+        return _fold(token[:-1]).lower()
     word = _fold(token).lower()
     if word.endswith("'s"):
         word = word[:-2]
@@ -132,13 +138,20 @@ def _case_rule(token: str, proper: bool) -> str | None:
     return None
 
 
+def _number_rule(token: str) -> str | None:
+    """'plural' for a label word written in the plural: "contacts" must not match "contact"."""
+    return "plural" if normalise(token) != _fold(token).lower() and token.lower().endswith("s") else None
+
+
 def _surface_ok(rule: str | None, label_token: str, surface: str) -> bool:
     if rule is None:
         return True
+    if rule == "plural":
+        return surface.lower().endswith("s")
     letters = [c for c in surface if c.isalpha()]
     all_caps = bool(letters) and all(c.isupper() for c in letters)
     if rule == "upper":
-        return all_caps
+        return all_caps or bool(_ABBREVIATION_PLURAL.match(surface))
     as_written = _fold(surface) == _fold(label_token)
     inflected = normalise(surface) == normalise(label_token) and surface[:1].isupper()  # "California's"
     return all_caps or as_written or inflected
@@ -220,27 +233,31 @@ class _Matcher:
     """Longest-first, left-to-right, non-overlapping lookup of label token runs in text.
 
     Runs are indexed by their first token (one-token labels) and first two tokens (longer ones),
-    so a token that starts no label costs one dict lookup.
+    so a token that starts no label costs one dict lookup. With ``compound`` (the data
+    vocabulary) three readings of noun phrases are added, see :class:`_Compounds`.
     """
 
-    def __init__(self, entries, skip=frozenset()):
+    def __init__(self, entries, skip=frozenset(), compound=False, umbrella=frozenset()):
         self.skip = skip
-        self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple]]] = {}
+        self.table: dict[tuple[str, ...], list[tuple[str, tuple, tuple, bool]]] = {}
         self.starts: set[str] = set()
         self.longer: dict[tuple[str, str], list[int]] = {}
         verbatim = []  # "contact you" without its filler is the bare verb "contact": match it as written
-        for label, iri, proper in entries:
+        for label, iri, proper, *flags in entries:
+            listed = flags[0] if flags else 0  # 0, LISTED or LIST_ONLY
             for tokens in _label_variants(label):
                 shown = tuple(t for t in tokens if normalise(t) not in skip)
                 if not shown or (len(shown) == 1 and len(tokens) > 1):
                     verbatim.append((label, iri, proper))
                     continue
                 key = tuple(normalise(t) for t in shown)
-                if proper or len(shown) == 1:
+                if listed:
+                    rules = tuple(_case_rule(t, proper) or _number_rule(t) for t in shown)
+                elif proper or len(shown) == 1:
                     rules = tuple(_case_rule(t, proper) for t in shown)
                 else:  # "mac address" is as clear as "MAC address"; only a lone "mac" is ambiguous
                     rules = (None,) * len(shown)
-                self.table.setdefault(key, []).append((iri, rules, shown))
+                self.table.setdefault(key, []).append((iri, rules, shown, listed))
                 self.starts.add(key[0])
                 if len(key) > 1:
                     self.longer.setdefault(key[:2], []).append(len(key))
@@ -250,19 +267,28 @@ class _Matcher:
         # "your") can only begin a longer label, so its next token decides without a lookup.
         self.singles: set[str] = {key[0] for key in self.table if len(key) == 1}
         self.verbatim = _Matcher(verbatim) if skip and verbatim else None
+        self.compounds = _Compounds(self, umbrella) if compound else None
+        if self.compounds:
+            self.starts |= _Compounds.HEADS
 
     def find(self, text: str):
         """Yield (start, end, iri) for every match; iri is None for a phrase that must match nothing."""
+        tokens = _tokens(text)
         if self.verbatim is None:
-            yield from self._find(text)
-            return
-        taken_until = -1
-        for start, end, iri in sorted([*self._find(text), *self.verbatim._find(text)], key=lambda m: (m[0], -m[1])):
-            if start >= taken_until:
-                taken_until = end
-                yield start, end, iri
+            spans = self._find(text)
+        else:
+            spans, taken_until = [], -1
+            for span in sorted([*self._find(text), *self.verbatim._find(text)], key=lambda m: (m[0], -m[1])):
+                if span[0] >= taken_until:
+                    taken_until = span[1] + 1
+                    spans.append(span)
+        if self.compounds is not None:
+            spans = self.compounds.read(text, tokens, list(spans))
+        for first, last, iri, _ in spans:
+            yield tokens.start(first), tokens.end(last), iri
 
     def _find(self, text: str):
+        """Yield (first token, last token, iri, listed) for every plain match, left to right."""
         tokens = _tokens(text)
         norms = tokens.norms
         starts = self.starts
@@ -274,25 +300,43 @@ class _Matcher:
         else:
             content, words = None, norms
         singles, longer, last_index = self.singles, self.longer, len(words) - 1
+        heads = _Compounds.HEADS if self.compounds is not None else ()
+        links = _Compounds.LINKS
         position = 0  # tokens before it are taken by an earlier match
         for candidate in [i for i, word in enumerate(words) if word in starts]:
             if candidate < position:
                 continue
             word = words[candidate]
+            # "information about your browser": a head noun and a linking word may start an inverted phrase
+            inverting = word in heads and candidate < last_index and words[candidate + 1] in links
             if word not in singles and (candidate == last_index or (word, words[candidate + 1]) not in longer):
-                continue  # starts only longer labels, and not with the token that follows
-            hit = self._match_at(text, tokens, content, words, candidate)
+                if not inverting:
+                    continue  # starts only longer labels, and not with the token that follows
+                hit = None
+            else:
+                hit = self._match_at(text, tokens, content, words, candidate)
+            if inverting:
+                inverted = self.compounds.inverted(text, tokens, candidate)
+                if inverted and (hit is None or inverted[0] > hit[0]):
+                    hit = inverted
             if hit is None:
                 continue
+            if word in _OPENERS and candidate < last_index and words[candidate + 1] in starts:
+                # "your email" must not take the first word of "your email address", nor "your
+                # address" that of "your address book": a longer label one word on goes first
+                inner = self._match_at(text, tokens, content, words, candidate + 1)
+                if inner is not None and inner[0] >= hit[0]:
+                    continue
             position = candidate
-            length, iri = hit
+            length, iri, listed = hit
             if iri is not None:
                 first = content[position] if content is not None else position
                 last = content[position + length - 1] if content is not None else position + length - 1
-                yield tokens.start(first), tokens.end(last), iri
+                yield first, last, iri, listed
             position += length
 
     def _match_at(self, text, tokens, content, words, position):
+        """(length, iri, listed) of the longest label starting at ``position``, or None."""
         lengths = self.longer.get(tuple(words[position:position + 2]), []) + [1]
         for length in lengths:
             if position + length > len(words):
@@ -303,11 +347,19 @@ class _Matcher:
             indices = content[position:position + length] if content is not None else range(position, position + length)
             if not self._gaps_ok(text, tokens, indices[0], indices[-1]):
                 continue
-            for iri, rules, shown in candidates:
+            for iri, rules, shown, listed in candidates:
                 if all(_surface_ok(r, lt, tokens.text(i)) for r, lt, i in zip(rules, shown, indices)):
                     if length == 1 and rules[0] == "upper" and self._inside_capitals(text, tokens, indices[0]):
                         continue
-                    return length, iri
+                    return length, iri, listed
+        return None
+
+    def lookup(self, text, tokens, key, indices):
+        """The IRI of a category named by ``key`` at token ``indices`` (case rules kept), or None."""
+        for iri, rules, shown, listed in self.table.get(key, ()):
+            if iri is not None and not listed and all(
+                    _surface_ok(r, lt, tokens.text(i)) for r, lt, i in zip(rules, shown, indices)):
+                return iri
         return None
 
     @staticmethod
@@ -331,6 +383,161 @@ class _Matcher:
                 and joined(index, index + 1) and joined(index + 1, index + 2))
 
 
+class _Compounds:
+    """Readings of noun phrases that name a category without spelling out one of its labels.
+
+    - Inverted: "information about your browser" is "browser information", "details of your
+      order" is "order details": a head noun (information, data, details), a linking word and
+      optionally a determiner, then the words that make a label with that head (or with
+      "information"), when those words are no label of their own.
+    - Elided: "postal and email addresses" names a postal address too, "browser type and version"
+      a browser version: a word joined by "and", "or", "/" or a list comma to a matched label takes
+      the label's shared words, when the result is a label.
+    - Listed: a label marked pf:listedLabel ("address", "email") names its category only in a
+      list of other categories ("name, address and phone number") or after a possessive ("your
+      address"); elsewhere it is another word ("to address your concerns", "by email"). One
+      marked pf:listOnlyLabel ("device") counts in a list only: "your device" is the thing itself.
+    """
+
+    HEADS = frozenset({"information", "data", "detail", "info"})
+    # "information from your device" and "information on your computer" say where, not what: no links.
+    # "of" only before a determiner: "details of your order", not "information of interest".
+    LINKS = {"about": 1, "regarding": 1, "concerning": 1, "of": 1,
+             "relating": 2, "related": 2, "pertaining": 2, "associated": 2}  # the last take "to"/"with"
+    DETERMINERS = frozenset({"your", "the", "their", "a", "an", "any", "his", "her", "user", "users"})
+    JOINS = frozenset({"and", "or", "nor"})
+    LIST_WORDS = frozenset({"and", "or", "nor", "your", "their", "his", "her", "the", "as", "well", "other", "also"})
+    POSSESSIVES = frozenset({"your", "their", "his", "her", "my", "user", "customer", "member"})  # normal forms: "user's"
+    _LIST_GAP = re.compile(r"[\s,;/&()]*")
+
+    def __init__(self, matcher: "_Matcher", umbrella=frozenset()):
+        self.matcher = matcher
+        self.umbrella = umbrella  # "information about you and your computer" is no list of categories
+
+    def inverted(self, text, tokens, position):
+        """(length, iri, 0) for "information about your browser" starting at ``position``, or None."""
+        words, matcher = tokens.norms, self.matcher
+        j = position + 1
+        span = self.LINKS.get(words[j]) if j < len(words) else None
+        if span is None:
+            return None
+        j += span
+        if span == 2 and words[j - 1] not in ("to", "with"):
+            return None
+        if j < len(words) and words[j] in self.DETERMINERS:
+            j += 1
+        elif words[position + 1] == "of":
+            return None
+        if j >= len(words) or (words[j] in matcher.starts and matcher._match_at(text, tokens, None, words, j) is not None):
+            return None  # the words name a category themselves: the plain scan finds it there
+        for length in (3, 2, 1):
+            modifier = tuple(words[j:j + length])
+            if len(modifier) < length:
+                continue
+            for head in dict.fromkeys((words[position], "information")):
+                key = modifier + (head,)
+                if key in matcher.table and matcher._gaps_ok(text, tokens, position, j + length - 1):
+                    iri = matcher.lookup(text, tokens, key, [*range(j, j + length), position])
+                    if iri is not None:
+                        return j + length - position, iri, 0
+        return None
+
+    def read(self, text, tokens, spans):
+        """The plain matches ``spans`` with elided ones added and listed ones that stand alone removed."""
+        if not spans:
+            return spans
+        spans = self._elided(text, tokens, spans)
+        if any(span[3] for span in spans):
+            spans = self._listed(text, tokens, spans)
+        return spans
+
+    def _joined(self, text, tokens, left, right, joins) -> bool:
+        """Between tokens ``left`` and ``right`` lies only the joint of a list: ``joins`` words and list
+        punctuation, with at least one of "and"/"or" or a comma, semicolon, slash or ampersand."""
+        between = tokens.norms[left + 1:right]
+        if not all(w in joins for w in between):
+            return False
+        gaps = [text[tokens.end(i):tokens.start(i + 1)] for i in range(left, right)]
+        if not all(self._LIST_GAP.fullmatch(gap) for gap in gaps):
+            return False
+        return bool(self.JOINS.intersection(between)) or any(c in gap for gap in gaps for c in ",;/&")
+
+    def _elided(self, text, tokens, spans):
+        words, joins, table = tokens.norms, self.JOINS, self.matcher.table
+        count, taken, added, slash = len(words), None, [], "/" in text
+        for first, last, iri, listed in spans:
+            if first == last or listed:
+                continue  # the cheap tests first: most matches stand in no list
+            backwards = first >= 2 and (words[first - 1] in joins
+                                        or (slash and text.find("/", tokens.end(first - 1), tokens.start(first)) >= 0))
+            forwards = last + 2 < count and words[last + 1] in joins
+            if not (backwards or forwards):
+                continue
+            key = tuple(words[first:last + 1])
+            if key not in table:
+                continue  # an inverted match shares no words to elide
+            if taken is None:
+                taken = {i for f, l, *_ in spans for i in range(f, l + 1)}
+            # backwards: "postal and email address", "contact, billing and shipping information"
+            right, joined = first, False
+            while backwards and (right >= 2 or (joined and right >= 1)):
+                modifier = right - 2 if words[right - 1] in joins else right - 1
+                if modifier < 0 or modifier in taken:
+                    break
+                if modifier > 0 and text[tokens.end(modifier - 1):tokens.start(modifier)] == "-":
+                    break  # "non-personal and personal information": the modifier is a hyphenated word
+                if modifier == right - 1 and not (joined or "/" in text[tokens.end(modifier):tokens.start(right)]):
+                    break  # a bare comma continues a list that "and"/"or" began, it does not begin one
+                if not self._joined(text, tokens, modifier, right, joins):
+                    break
+                found = None
+                for cut in range(1, len(key)):
+                    found = self.matcher.lookup(text, tokens, (words[modifier],) + key[cut:], [modifier, *range(first + cut, last + 1)])
+                    if found:
+                        break
+                if not found:
+                    break
+                added.append((modifier, modifier, found, 0))
+                taken.add(modifier)
+                right, joined = modifier, True
+            # forwards: "browser type and version"
+            after = last + 2
+            if forwards and after not in taken and self._joined(text, tokens, last, after, joins):
+                for cut in range(len(key) - 1, 0, -1):
+                    found = self.matcher.lookup(text, tokens, key[:cut] + (words[after],), [*range(first, first + cut), after])
+                    if found:
+                        added.append((after, after, found, 0))
+                        taken.add(after)
+                        break
+        return sorted(spans + added) if added else spans
+
+    def _listed(self, text, tokens, spans):
+        words = tokens.norms
+
+        def qualified(span):  # "the address of a website" is the website's
+            return span[1] + 1 < len(words) and words[span[1] + 1] == "of"
+
+        def possessed(span):  # "your address"; not "your device", which is the thing itself (list only)
+            first = span[0]
+            return (span[3] != LIST_ONLY and first > 0 and words[first - 1] in self.POSSESSIVES
+                    and text[tokens.end(first - 1):tokens.start(first)].isspace())
+
+        accepted = [not span[3] or (not qualified(span) and possessed(span)) for span in spans]
+        changed = True
+        while changed:  # "name, address, email": a listed label may lean on one accepted before it
+            changed = False
+            for i, (first, last, _, _) in enumerate(spans):
+                if accepted[i] or qualified(spans[i]):
+                    continue
+                for j in (i - 1, i + 1):
+                    if 0 <= j < len(spans) and accepted[j] and spans[j][2] not in self.umbrella:
+                        left, right = (spans[j][1], first) if j < i else (last, spans[j][0])
+                        if self._joined(text, tokens, left, right, self.LIST_WORDS):
+                            accepted[i] = changed = True
+                            break
+        return [span for span, ok in zip(spans, accepted) if ok]
+
+
 # ---------------------------------------------------------------------------------------------
 # The lexicon
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +550,7 @@ class Lexicon:
     """
 
     concepts: dict[str, dict] = field(repr=False)  # iri -> {"label", "vocab", "parents", "kind", "organisation", "code"}
-    labels: dict[str, list[tuple[str, str, bool]]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?)]
+    labels: dict[str, list[tuple]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?[, LISTED/LIST_ONLY/0])]
     _matchers: dict = field(default_factory=dict, repr=False)
     _children: dict | None = field(default=None, repr=False)
 
@@ -377,8 +584,9 @@ class Lexicon:
     def _matcher(self, vocab: str) -> _Matcher:
         if vocab not in self._matchers:
             skip = PURPOSE_FILLER if vocab == "purpose" else frozenset()
-            entries = [(label, iri or None, proper) for label, iri, proper in self.labels[vocab]]
-            self._matchers[vocab] = _Matcher(entries, skip)
+            entries = [(label, iri or None, *flags) for label, iri, *flags in self.labels[vocab]]
+            roots = frozenset(iri for iri, c in self.concepts.items() if c["vocab"] == "data" and not c["parents"])
+            self._matchers[vocab] = _Matcher(entries, skip, compound=vocab == "data", umbrella=roots)
         return self._matchers[vocab]
 
     def _mentions(self, vocab: str, text: str) -> list[Mention]:
@@ -494,7 +702,7 @@ class Lexicon:
     def suggest(self, term: str, n: int = 5) -> list[str]:
         """Labels close to ``term`` in spelling; failing that, the broad categories to start from."""
         names: dict[str, str] = {}
-        for label, iri, _ in self.labels["data"]:
+        for label, iri, *_ in self.labels["data"]:
             if iri:
                 names.setdefault(label.lower(), iri)
         suggestions: list[str] = []
@@ -512,7 +720,7 @@ class Lexicon:
     def _data_index(self):
         if "_data_index" not in self._matchers:
             index = []
-            for label, iri, _ in self.labels["data"]:
+            for label, iri, *_ in self.labels["data"]:
                 if not iri:
                     continue  # an excluded phrase
                 preferred = label == self.concepts[iri]["label"]
