@@ -8,33 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policyflows.extract.cues import Cues
-
-
-class CaselessPattern:
-    """A pattern of this module (lower-case words) tested case-insensitively, for a yes or no.
-
-    Under IGNORECASE Python's regex engine cannot rule out an alternative of words by its first
-    letter, so it tries every word at every position. On ASCII text, lower-casing the text and
-    matching case-sensitively gives the same answer about 3× faster; other text keeps IGNORECASE,
-    under which a few non-ASCII letters ("ſ", "ı", "K") match ASCII ones.
-    """
-
-    def __init__(self, pattern: str):
-        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):  # escapes like \S keep their case
-            raise ValueError(f"a caseless pattern is written in lower case: {pattern!r}")
-        self._folded = re.compile(pattern)
-        self._ignorecase = re.compile(pattern, re.IGNORECASE)
-
-    def search(self, text: str) -> bool:
-        if text.isascii():
-            return self._folded.search(text.lower()) is not None
-        return self._ignorecase.search(text) is not None
-
-    def match(self, text: str) -> bool:
-        if text.isascii():
-            return self._folded.match(text.lower()) is not None
-        return self._ignorecase.match(text) is not None
+from policyflows.extract.cues import CaselessPattern, Cues
 
 
 # Words that, just before a verb form, make it a noun or an adjective ("the use of", "your collection",
@@ -49,18 +23,9 @@ _NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|c
                               r"(?:made|carried out|occur|take place|shared|disclosed|provided)")
 _DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$")
 _PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$")
-_NOT_PRACTICE_AFTER = CaselessPattern(r"^\s+(?:responsible|liable|accountable|harmless|in confidence|in mind|informed|up to date|"
-                                 r"secure|safe|private|confidential)\b")
-_NOT_PRACTICE_BEFORE = CaselessPattern(r"(?:\b(?:cease|ceases|stop|stops|right to|ask us to|request that we|"
-                                  r"choose to|how to|opt out of|object to|restrict|restriction of)\s+(?:\w+\s+){0,2})$")
-_KEPT_SAFE = CaselessPattern(r"^(?:\s+[\w’'-]+){0,5}?\s+(?:private|secure|safe|confidential|up to date|accurate|informed|"
-                        r"responsible|liable|harmless)\b")
 # An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
 INFINITIVE = re.compile(r"\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
                         r"and|or|be)\b)[a-z]+\b(?<!ing)")
-# "the information we store", "information which is transferred": the verb describes the data, it states nothing.
-_RELATIVE = CaselessPattern(r"(?:\b(?:information|data|details|content)\s+(?:that\s+|which\s+)?(?:we|you)\s+(?:\w+\s+)?|"
-                       r"\b(?:which|that|who)\s+(?:is|are|was|were|has been|have been|will be|may be)\s+(?:\w+ly\s+)?)$")
 # A clause that opens with a bare imperative addresses the reader: "Publish, transmit or store any content …".
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
 _PERSONAL_USE_NOUN = CaselessPattern(r"^\s+(?:of|by)\b")
@@ -205,7 +170,7 @@ def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
             continue
         if any(d.start <= m.start() and m.end() <= d.end for d in (*view.data, *view.recipients)):
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
-        if not _is_practice(text, m.start(), m.end()):
+        if not _is_practice(text, m.start(), m.end(), cues):
             continue
         v = Verb(action, m.start(), m.end(), m.group(0))
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
@@ -213,15 +178,16 @@ def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
     return kept
 
 
-def _is_practice(text: str, start: int, end: int) -> bool:
+def _is_practice(text: str, start: int, end: int, cues: Cues) -> bool:
     # the patterns look a few words either side; bounded slices keep "$"-anchored searches linear
     before, after = text[max(0, start - 90):start], text[end:end + 120]
     word = text[start:end].lower()
-    if _NOT_PRACTICE_AFTER.match(after) or _NOT_PRACTICE_BEFORE.search(before):
+    # the not-practice records of ingest/rules/not-practice.yaml
+    if any(p.match(after) for p in cues.not_after) or any(p.search(before) for p in cues.not_before):
         return False
-    if word.startswith(("keep", "kept", "hold", "held")) and _KEPT_SAFE.match(after):
+    if word.startswith(("keep", "kept", "hold", "held")) and cues.kept_safe.match(after):
         return False
-    if _RELATIVE.search(before):
+    if cues.relative.search(before):
         return False
     if start <= 16 and _IMPERATIVE_START.match(text[:start]) and word[:1].isalpha() and not word.endswith(("ing", "ed", "ion", "ure")) \
             and text[start:start + 1].isupper():
