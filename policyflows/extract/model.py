@@ -4,7 +4,15 @@ The JSON form is the `statements --format json` object of ../shared/spec/stateme
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def _span_json(spans: Spans) -> dict:
+    """The words that name an item: its first span as start/end, and every span (document offsets)."""
+    first = spans[0] if spans else (None, None)
+    return {"start": first[0], "end": first[1], "spans": [list(s) for s in spans]}
 
 
 @dataclass(frozen=True)
@@ -15,11 +23,18 @@ class Term:
     label: str
     code: str | None = None  # ISO 3166 code, for jurisdictions only
     broader: str | None = None  # for a purpose in the policy's own words: the taxonomy purpose it falls under
+    # Document offsets of the words that name it, first occurrence first. Not part of equality:
+    # two mentions of one category are one data item, with both spans.
+    spans: Spans = field(default=(), compare=False)
+
+    def with_spans(self, spans: Spans) -> "Term":
+        return replace(self, spans=spans)
 
     def to_json(self) -> dict:
         out = {"iri": self.iri, "label": self.label}
         if self.code is not None:
             out["code"] = self.code
+        out.update(_span_json(self.spans))
         return out
 
 
@@ -31,9 +46,15 @@ class PartyRef:
     kind: str
     organisation: str | None = None  # IRI of a pf:NamedOrganisation
     concept: str | None = None  # IRI of the recipient class the words matched (e.g. pf:MailingHouse)
+    # Document offsets of the words that name it; () for a party no words name (the company as
+    # actor, "third parties" implied by a disclosure to no one named). Not part of equality.
+    spans: Spans = field(default=(), compare=False)
+
+    def with_spans(self, spans: Spans) -> "PartyRef":
+        return replace(self, spans=spans)
 
     def to_json(self) -> dict:
-        return {"label": self.label, "kind": self.kind}
+        return {"label": self.label, "kind": self.kind, **_span_json(self.spans)}
 
 
 @dataclass(frozen=True)
@@ -75,9 +96,9 @@ class Statement:
         return {
             "action": self.action,
             "modality": self.modality,
-            "actor": self.actor.to_json(),
+            "actor": {"label": self.actor.label, "kind": self.actor.kind},
             "data": [t.to_json() for t in self.data],
-            "recipients": [{"label": r.label, "kind": r.kind} for r in self.recipients],
+            "recipients": [r.to_json() for r in self.recipients],
             "purposes": [t.to_json() for t in self.purposes],
             "jurisdictions": [t.to_json() for t in self.jurisdictions],
             "conditions": list(self.conditions),

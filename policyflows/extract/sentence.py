@@ -106,6 +106,10 @@ class SentenceView:
                 break
         return start, end
 
+    def doc_spans(self, start: int, end: int) -> tuple[tuple[int, int], ...]:
+        """Offsets in the sentence as document offsets, in the form of Term.spans."""
+        return ((self.offset + start, self.offset + end),)
+
     def in_ignored(self, start: int, end: int) -> bool:
         return any(s.covers(start, end) for s in self.ignored)
 
@@ -159,7 +163,7 @@ def action_matches(text: str, cues: Cues, start: int = 0) -> list[re.Match]:
     return [m for m in found if m is not None]
 
 
-def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
+def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> list[Verb]:
     text = view.text
     kept: list[Verb] = []
     matches = view.actions if view.actions is not None else action_matches(text, cues, view.label_end)
@@ -170,7 +174,7 @@ def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
             continue
         if any(d.start <= m.start() and m.end() <= d.end for d in (*view.data, *view.recipients)):
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
-        if not _is_practice(text, m.start(), m.end(), cues):
+        if not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
         v = Verb(action, m.start(), m.end(), m.group(0))
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
@@ -178,16 +182,16 @@ def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
     return kept
 
 
-def _is_practice(text: str, start: int, end: int, cues: Cues) -> bool:
+def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool = True) -> bool:
     # the patterns look a few words either side; bounded slices keep "$"-anchored searches linear
     before, after = text[max(0, start - 90):start], text[end:end + 120]
     word = text[start:end].lower()
     # the not-practice records of ingest/rules/not-practice.yaml
-    if any(p.match(after) for p in cues.not_after) or any(p.search(before) for p in cues.not_before):
+    if not_practice and (any(p.match(after) for p in cues.not_after) or any(p.search(before) for p in cues.not_before)):
         return False
-    if word.startswith(("keep", "kept", "hold", "held")) and cues.kept_safe.match(after):
+    if not_practice and word.startswith(("keep", "kept", "hold", "held")) and cues.kept_safe.match(after):
         return False
-    if cues.relative.search(before):
+    if not_practice and cues.relative.search(before):
         return False
     if start <= 16 and _IMPERATIVE_START.match(text[:start]) and word[:1].isalpha() and not word.endswith(("ing", "ed", "ion", "ure")) \
             and text[start:start + 1].isupper():
