@@ -177,6 +177,10 @@ class NonPersonal(Component):
 _THEY_SUBJECT_RE = r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$"
 
 
+_PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subscribers?|participants?|applicants?)\b"
+                           r"(?:\s+(?!we\b|us\b)[\w'’]+){0,4}\s*$", re.I)
+
+
 class Subjects(Component):
     name = "subjects"
     doc = "who performs the verb: the person ('you can delete', not-practice.yaml: user-subject), a named party, or the company"
@@ -190,6 +194,8 @@ class Subjects(Component):
         view, verb, ctx = r.view, r.verb, r.ctx
         start, _ = view.clause_bounds(verb.start)
         before = view.text[start:verb.start]
+        if verb.by_user:  # "you may be asked to provide …": the company collects what the person gives
+            return None if self._user(before, ctx) or _PERSON_GIVES.search(before) else False
         if self._user(before, ctx):
             return False
         subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start

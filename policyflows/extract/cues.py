@@ -44,6 +44,7 @@ class ActionCue:
     regex: re.Pattern
     examples: tuple
     not_on: tuple = ()
+    subject: str | None = None  # "user": fires only when the person is the verb's subject
 
     @property
     def example(self) -> str:
@@ -124,8 +125,8 @@ class Cues:
     prefilter: re.Pattern  # case-sensitive: search ``lowered(text)``
     spans: WordCueSet  # conditions, then purposes: what find_spans looks for in a sentence
     # not-practice rules applied around a verb (policyflows/extract/sentence.py)
-    not_after: tuple[CaselessPattern, ...]
-    not_before: tuple[CaselessPattern, ...]
+    not_after: tuple[tuple[CaselessPattern, frozenset | None], ...]  # (pattern, the verb forms it is for, or None: all)
+    not_before: tuple[tuple[CaselessPattern, frozenset | None], ...]
     kept_safe: CaselessPattern
     relative: CaselessPattern
     records: dict  # id -> Record, every rule as written (for tests and --explain)
@@ -151,6 +152,11 @@ def _compiled(rec: Record) -> re.Pattern:
     if form == "words":
         return _word(rec.get("pattern"), f"{rec.file}.yaml: record {rec.id!r}")
     return re.compile(rec.get("pattern"), re.IGNORECASE)
+
+
+def _around(rec: Record) -> tuple[CaselessPattern, frozenset | None]:
+    words = rec.get("only_words")
+    return CaselessPattern(rec.get("pattern")), (frozenset(w.lower() for w in words) if words else None)
 
 
 def _action_pattern(rec: Record, classes: dict) -> str:
@@ -182,7 +188,7 @@ def parse_cues(files: dict) -> Cues:
     for rec in records["practices"]:
         where = f"practices.yaml: record {rec.id!r}"
         actions.append(ActionCue(rec.id, rec.get("action"), _word(_action_pattern(rec, classes), where),
-                                 tuple(rec.get("examples")), tuple(rec.get("not_on", ()))))
+                                 tuple(rec.get("examples")), tuple(rec.get("not_on", ())), rec.get("subject")))
     any_action = re.compile("|".join(f"(?P<a{i}>{a.regex.pattern})" for i, a in enumerate(actions)), re.IGNORECASE)
     conditions_raw = [r.get("pattern") for r in of("conditions")]
     purposes_raw = [r.get("pattern") for r in of("purposes") if r.get("form", "words") == "words"]
@@ -211,8 +217,8 @@ def parse_cues(files: dict) -> Cues:
         section_actions=tuple((r.get("action"), _compiled(r)) for r in of("sections")),
         definition=_compiled(one("definition")),
         purpose_reference=_compiled(one("purpose-reference")),
-        not_after=tuple(CaselessPattern(r.get("pattern")) for r in not_practice if r.get("form") == "after" and r.id != "kept-safe"),
-        not_before=tuple(CaselessPattern(r.get("pattern")) for r in not_practice if r.get("form") == "before" and r.id != "relative-clause"),
+        not_after=tuple(_around(r) for r in not_practice if r.get("form") == "after" and r.id != "kept-safe"),
+        not_before=tuple(_around(r) for r in not_practice if r.get("form") == "before" and r.id != "relative-clause"),
         kept_safe=CaselessPattern(one("kept-safe").get("pattern")),
         relative=CaselessPattern(one("relative-clause").get("pattern")),
         records=by_id,

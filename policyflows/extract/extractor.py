@@ -177,6 +177,8 @@ class Extractor:
             view.places = [m for m in self.lex.jurisdiction_mentions(text) if not law_context(text, m.start)]
         if may_act:
             view.verbs = find_verbs(view, self.cues, self.on("not-practice"))
+            # "ask you to provide your name": a purpose cue inside a practice phrase starts no purpose
+            view.purpose_spans = [s for s in view.purpose_spans if not any(v.start < s.start < v.end for v in view.verbs)]
         r = C.Reading(view, None, None, sharing)
         for hook in self._view_hooks:
             hook(r)
@@ -214,7 +216,9 @@ class Extractor:
         if verb.action in {"use", "collect", "retain", "delete"}:
             stop = INFINITIVE.search(view.text, verb.end, end)
             end = stop.start() if stop else end
-        mentions = self.usable(view, verb.end, end)
+        # a phrase verb holds its object: "provide your email address to our partners"
+        first_word_end = verb.start + len(verb.text.split(" ", 1)[0])
+        mentions = self.usable(view, first_word_end, end)
         if not mentions:
             j = k  # "collect and use your …": the first verb takes the object of the last coordinated one
             while j + 1 < len(verbs) and coordinated(view, verbs[j], verbs[j + 1]):

@@ -57,6 +57,7 @@ class Verb:
     text: str
     passive: bool = False
     modality: str = "will"
+    by_user: bool = False  # a verb of what the person gives ("you provide"): the company collects
 
 
 @dataclass
@@ -168,7 +169,8 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
     kept: list[Verb] = []
     matches = view.actions if view.actions is not None else action_matches(text, cues, view.label_end)
     for m in matches:
-        action = cues.actions[int(m.lastgroup[1:])].action  # earlier cues first
+        cue = cues.actions[int(m.lastgroup[1:])]  # earlier cues first
+        action = cue.action
         # the cheap span checks first: _is_practice runs several searches over the words around
         if view.in_ignored(m.start(), m.end()):
             continue
@@ -176,7 +178,7 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
         if not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
-        v = Verb(action, m.start(), m.end(), m.group(0))
+        v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user")
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
         kept.append(v)
     return kept
@@ -187,7 +189,8 @@ def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool
     before, after = text[max(0, start - 90):start], text[end:end + 120]
     word = text[start:end].lower()
     # the not-practice records of ingest/rules/not-practice.yaml
-    if not_practice and (any(p.match(after) for p in cues.not_after) or any(p.search(before) for p in cues.not_before)):
+    if not_practice and (any(p.match(after) for p, words in cues.not_after if words is None or word in words)
+                         or any(p.search(before) for p, words in cues.not_before if words is None or word in words)):
         return False
     if not_practice and word.startswith(("keep", "kept", "hold", "held")) and cues.kept_safe.match(after):
         return False
