@@ -139,21 +139,44 @@ class PurposeLists(Component):
                 lead.more_evidence.append(evidence)
 
 
+LIST_ITEM_WORDS = 15  # a sentence this short, with data and no verb, after a practice: an item of its list
+_CLAUSE_WORDS = re.compile(r"\b(?:we|us|you|it|they|this|these|may|might|will|would|can|could|must|should|shall|"
+                           r"is|are|was|were|has|have|had|do|does)\b", re.I)
+
+
+def _list_item(text: str) -> bool:
+    """A short fragment with no subject or auxiliary of its own: "Your device type, screen size, browser type;"."""
+    return len(text.split()) <= LIST_ITEM_WORDS and not _CLAUSE_WORDS.search(text)
+
+
 class Continuations(Component):
     name = "continuations"
-    doc = "'For example, …', 'This information may include …' add data to the practices of the sentence before (context.yaml: continuation)"
+    doc = ("a sentence that names data but no practice and continues one ('For example, …', 'Such information may "
+           "include …', a list item) states the practice of the sentence before, in a statement of its own "
+           "(context.yaml: continuation, inventory)")
 
     def segment(self, r):
         view, ctx = r.view, r.ctx
-        if self.x.cues.continuation.search(view.text[view.label_end:]) and not view.verbs and view.data:
-            targets = ctx.pending or ctx.previous
-            if targets:
-                terms = [self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)]
-                for st in targets:
-                    st.data = unique(st.data + terms)
-                    st.more_evidence.append(r.evidence)
-                return []
-        return None
+        if view.verbs or not view.data:
+            return None
+        targets = ctx.pending or ctx.previous
+        if not targets:
+            return None
+        text = view.text[view.label_end:]
+        cues = self.x.cues
+        if not (cues.continuation.search(text) or cues.inventory.search(text) or _list_item(text)):
+            return None
+        terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
+        if not terms:
+            return None
+        made = []
+        for st in targets:
+            made.append(Statement(action=st.action, modality=st.modality, actor=st.actor, data=terms, evidence=r.evidence,
+                                  recipients=list(st.recipients), purposes=list(st.purposes),
+                                  jurisdictions=list(st.jurisdictions), conditions=list(st.conditions),
+                                  retention=st.retention, legal_bases=list(st.legal_bases), section=ctx.section,
+                                  inherited_from=st.inherited_from or st.evidence, rule=self.name))
+        return made
 
 
 class NonPersonal(Component):
@@ -177,6 +200,7 @@ class NonPersonal(Component):
 _THEY_SUBJECT_RE = r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$"
 
 
+# the person as the subject of a giving verb: "you may be asked to provide", "users submit"
 _PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subscribers?|participants?|applicants?)\b"
                            r"(?:\s+(?!we\b|us\b)[\w'’]+){0,4}\s*$", re.I)
 
@@ -195,7 +219,7 @@ class Subjects(Component):
         start, _ = view.clause_bounds(verb.start)
         before = view.text[start:verb.start]
         if verb.by_user:  # "you may be asked to provide …": the company collects what the person gives
-            return None if self._user(before, ctx) or _PERSON_GIVES.search(before) else False
+            return None  # (view() kept only those whose subject is the person)
         if self._user(before, ctx):
             return False
         subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start
@@ -209,6 +233,17 @@ class Subjects(Component):
         if r.made and re.search(r"\bto\s+$", before) and r.verb_index:
             st.actor = r.made[-1].actor  # "… may use cookies to gather …": the same actor gathers
         return None
+
+    def view(self, r):
+        """A verb of giving ("submit") is a practice only when the person gives; else it is no verb at all."""
+        view = r.view
+        if any(v.by_user for v in view.verbs):
+            view.verbs = [v for v in view.verbs if not v.by_user or self._gives(view, v)]
+
+    def _gives(self, view, verb) -> bool:
+        start, _ = view.clause_bounds(verb.start)
+        before = view.text[start:verb.start]
+        return bool(self.x.cues.user_subject.search(before) or _PERSON_GIVES.search(before))
 
     def _user(self, before: str, ctx) -> bool:
         """True when the person (or an unnamed "they") performs the verb, not the company."""

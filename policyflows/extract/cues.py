@@ -116,6 +116,7 @@ class Cues:
     retention: re.Pattern
     reference: re.Pattern
     continuation: re.Pattern
+    inventory: re.Pattern
     local_storage: re.Pattern
     storage_location: re.Pattern
     section_actions: tuple[tuple[str, re.Pattern], ...]
@@ -212,6 +213,7 @@ def parse_cues(files: dict) -> Cues:
         retention=_compiled(one("retention-period")),
         reference=_compiled(one("reference")),
         continuation=_compiled(one("continuation")),
+        inventory=_compiled(one("inventory")),
         local_storage=_compiled(one("local-storage")),
         storage_location=_compiled(one("storage-location")),
         section_actions=tuple((r.get("action"), _compiled(r)) for r in of("sections")),

@@ -105,7 +105,9 @@ class Extractor:
             return []
         cues = self.cues
         if not (ctx.lead_in or ctx.sharing or next(cues.candidates(text), None) or cues.continuation.search(text)
-                or cues.reference.search(text) or ": " in text):
+                or cues.reference.search(text) or ": " in text
+                or ((ctx.previous or ctx.pending) and self.on("continuations")
+                    and (cues.inventory.search(text) or len(text.split()) <= C.LIST_ITEM_WORDS))):
             ctx.previous, ctx.pending = [], []
             return []
         made: list[Statement] = []
@@ -194,7 +196,8 @@ class Extractor:
         for k, verb in enumerate(verbs):
             r.verb, r.verb_index = verb, k
             st = Statement(action=verb.action, modality=verb.modality, actor=ctx.first_party,
-                           data=self._data_for(view, verbs, k, ctx), evidence=r.evidence, section=ctx.section)
+                           data=self._data_for(view, verbs, k, ctx), evidence=r.evidence, section=ctx.section,
+                           rule=verb.rule)
             if any(hook(st, r) is False for hook in self._statement_hooks):
                 continue
             if st.action in C.DISCLOSING_ACTIONS and not st.recipients:

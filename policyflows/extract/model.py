@@ -87,6 +87,12 @@ class Statement:
     # True for a policy-wide statement that names no data ("we have data centres in …"):
     # it is about personal information in general.
     policy_wide: bool = False
+    # For a statement whose sentence names data but no practice ("Such information may include
+    # your name, …"): the sentence whose practice it continues. Its own sentence is the evidence.
+    inherited_from: Evidence | None = None
+    # The rule or component that made it: a practices.yaml record id ("collect", "user-provides")
+    # for a practice verb, else the component's name ("continuations", "headings", …).
+    rule: str | None = None
 
     @property
     def all_evidence(self) -> list[Evidence]:
@@ -107,4 +113,6 @@ class Statement:
             "section": self.section,
             "evidence": self.evidence.to_json(),
             "more_evidence": [e.to_json() for e in self.more_evidence],
+            "inherited_from": self.inherited_from.to_json() if self.inherited_from else None,
+            "rule": self.rule,
         }

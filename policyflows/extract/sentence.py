@@ -58,6 +58,7 @@ class Verb:
     passive: bool = False
     modality: str = "will"
     by_user: bool = False  # a verb of what the person gives ("you provide"): the company collects
+    rule: str = ""  # the practices.yaml record that found it
 
 
 @dataclass
@@ -178,7 +179,7 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
         if not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
-        v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user")
+        v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id)
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
         kept.append(v)
     return kept
