@@ -71,6 +71,10 @@ class Component:
     def fallback(self, r: Reading) -> list[Statement]:
         return []
 
+    def section(self, ctx, doc, i: int) -> None:
+        """A new section starts at sentence ``i`` (ctx.section is its title)."""
+        return None
+
 
 # -- what a verb states ---------------------------------------------------------------------------
 
@@ -444,11 +448,55 @@ class Sections(Component):
                           recipients=recipients, conditions=conditions, section=ctx.section)]
 
 
+class Headings(Component):
+    name = "headings"
+    doc = ("a heading that gives a practice ('Information We Collect') gives it to the sentences under it that "
+           "name data but no practice; a heading that only names data keeps the one before (context.yaml: heading-*)")
+
+    def section(self, ctx, doc, i):
+        title = ctx.section
+        if not title:
+            ctx.heading = None
+            return
+        share = any(a == "share" and p.search(title) for a, p in self.x.cues.section_actions)
+        for action, pattern in self.x.cues.headings:
+            if pattern.search(title) and not (share and not _COLLECT_WORD.search(title)):
+                ctx.heading = (action, self._title_evidence(doc, i, title), "may" if _MAY_WORD.search(title) else "will")
+                return
+        if ctx.heading is not None and not (self.x.lex.data_mentions(title) and len(title.split()) <= 6):
+            ctx.heading = None
+
+    @staticmethod
+    def _title_evidence(doc, i: int, title: str) -> Evidence | None:
+        section = doc.sentences[i].section
+        start = doc.sections[section].start if section is not None else 0
+        pos = doc.text.find(title, max(0, start - 1), doc.sentences[i].start + 1)
+        return Evidence(title, pos, pos + len(title), -1) if pos >= 0 else None
+
+    def fallback(self, r):
+        view, ctx = r.view, r.ctx
+        if ctx.heading is None or view.verbs or not view.data:
+            return []
+        terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
+        if not terms or _QUESTION_OR_CHOICE.search(view.text):
+            return []
+        action, title, modality = ctx.heading
+        return [Statement(action=action, modality=modality, actor=ctx.first_party, data=terms, evidence=r.evidence,
+                          recipients=[ctx.first_party], section=ctx.section, inherited_from=title, rule=self.name)]
+
+
+_COLLECT_WORD = re.compile(r"\b(?:collect|gather|obtain|receive|provide)", re.I)
+_MAY_WORD = re.compile(r"\bmay\b", re.I)
+# what the person may do is no practice of the company's: "You can disable cookies in your browser."
+_QUESTION_OR_CHOICE = re.compile(r"\b(?:you|users?)\s+(?:\w+\s+)?(?:can|may|might|could|should|must|choose)\b|"
+                                 r"\b(?:opt[- ]out|unsubscribe|disable|delete|refuse|decline)\b", re.I)
+
+
 # The declared order. Components run in it at each of the four points; any one may be disabled.
 PIPELINE: tuple[type[Component], ...] = (
     Modality, Items, PurposeLists, Continuations, NonPersonal,
     Subjects, Recipients, Purposes, Conditions, Places, Retention, References,
-    Locations, Sections,
+    Locations, Sections, Headings,
 )
 # Parts of the engine that other components' reading also depends on; they too can be disabled:
 # items and references substitute data inside the object of a verb, modality keeps the examples of a

@@ -120,6 +120,7 @@ class Cues:
     local_storage: re.Pattern
     storage_location: re.Pattern
     section_actions: tuple[tuple[str, re.Pattern], ...]
+    headings: tuple[tuple[str, re.Pattern], ...]  # (action, heading pattern): headings that give a practice
     definition: re.Pattern
     purpose_reference: re.Pattern
     any_action: re.Pattern  # every action cue in one alternation; group "aN" is actions[N]
@@ -217,6 +218,7 @@ def parse_cues(files: dict) -> Cues:
         local_storage=_compiled(one("local-storage")),
         storage_location=_compiled(one("storage-location")),
         section_actions=tuple((r.get("action"), _compiled(r)) for r in of("sections")),
+        headings=tuple((r.get("action"), _compiled(r)) for r in of("headings")),
         definition=_compiled(one("definition")),
         purpose_reference=_compiled(one("purpose-reference")),
         not_after=tuple(_around(r) for r in not_practice if r.get("form") == "after" and r.id != "kept-safe"),

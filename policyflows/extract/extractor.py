@@ -52,6 +52,7 @@ class _Context:
     pending: list[Statement] = field(default_factory=list)  # practices still waiting for their data
     lead_in: Statement | None = None
     last_disclosure: Statement | None = None
+    heading: tuple | None = None  # (action, the heading's Evidence, modality): a heading that gives a practice
 
 
 class Extractor:
@@ -74,9 +75,10 @@ class Extractor:
         self.components = [cls(self) for cls in C.PIPELINE if cls.name not in self.disabled]
         # each point runs only the components that act there
         hooks = {point: [getattr(c, point) for c in self.components if getattr(type(c), point) is not getattr(C.Component, point)]
-                 for point in ("view", "segment", "statement", "fallback")}
+                 for point in ("view", "segment", "statement", "fallback", "section")}
         self._view_hooks, self._segment_hooks = hooks["view"], hooks["segment"]
         self._statement_hooks, self._fallback_hooks = hooks["statement"], hooks["fallback"]
+        self._section_hooks = hooks["section"]
         self.first_party_words = _FIRST_PARTY_WORDS
 
     def on(self, name: str) -> bool:
@@ -94,6 +96,8 @@ class Extractor:
                 ctx.sharing = bool(section) and self.on("sections") and \
                     any(a == "share" and p.search(section) for a, p in self.cues.section_actions)
                 ctx.previous, ctx.pending = [], []
+                for hook in self._section_hooks:
+                    hook(ctx, doc, i)
             statements.extend(self._sentence(doc, i, ctx))
         return [s for s in statements if s.data]
 
@@ -104,7 +108,7 @@ class Extractor:
         if _QUESTION.search(text):
             return []
         cues = self.cues
-        if not (ctx.lead_in or ctx.sharing or next(cues.candidates(text), None) or cues.continuation.search(text)
+        if not (ctx.lead_in or ctx.sharing or ctx.heading or next(cues.candidates(text), None) or cues.continuation.search(text)
                 or cues.reference.search(text) or ": " in text
                 or ((ctx.previous or ctx.pending) and self.on("continuations")
                     and (cues.inventory.search(text) or len(text.split()) <= C.LIST_ITEM_WORDS))):
