@@ -76,8 +76,8 @@ def test_every_context_record_example_yields_what_it_says(rec, example):
     else:  # a bare example: the record's pattern matches it
         pattern = getattr(CUES, {"purpose-lead-in": "purpose_lead_in", "continuation": "continuation",
                                  "reference": "reference", "prefilter": "prefilter"}.get(rec["id"], ""), None)
-        sections = dict((a, p) for a, p in CUES.section_actions)
-        pattern = pattern or sections.get(rec.get("action"))
+        by_action = dict(CUES.headings if rec["component"] == "headings" else CUES.section_actions)
+        pattern = pattern or by_action.get(rec.get("action"))
         assert pattern is not None and pattern.search(text.lower() if rec["id"] == "prefilter" else text), rec["id"]
 
 

@@ -47,6 +47,7 @@ class Reading:
     made: list[Statement] = field(default_factory=list)  # statements kept so far in this segment
     lead_in: bool = False  # the segment ends with a purpose lead-in ("for the following purposes:")
     verb: Verb | None = None  # in statement(): the verb of the statement being made
+    also: list[Statement] = field(default_factory=list)  # statements a component adds beside the one being made
     verb_index: int = 0
 
 
@@ -209,6 +210,11 @@ _PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subsc
                            r"(?:\s+(?!we\b|us\b)[\w'’]+){0,4}\s*$", re.I)
 
 
+# "we and third parties may …", "We, along with our partners, …", "Acme and its business partners gather …"
+_CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3})\s*,?\s+(?:and|along with|together with|as well as|or)\s+"
+                         r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*[\w\s,-]{0,60}$")
+
+
 class Subjects(Component):
     name = "subjects"
     doc = "who performs the verb: the person ('you can delete', not-practice.yaml: user-subject), a named party, or the company"
@@ -228,6 +234,20 @@ class Subjects(Component):
             return False
         subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start
                    and not view.in_ignored(m.start, m.end)]
+        if verb.subject_receives:  # "our vendors will have access to …": the company discloses to them
+            if not subject:
+                return False
+            st.recipients = [self.x.party(subject[-1], view)]
+            return None
+        co = _CO_SUBJECT.search(before)
+        if subject and co and any(m.start >= start + co.start() for m in subject):
+            # "we and third parties may use cookies": the parties named beside us do it too
+            for m in subject:
+                if m.start >= start + co.start():
+                    also = Statement(action=st.action, modality=st.modality, actor=self.x.party(m, view), data=st.data,
+                                     evidence=st.evidence, section=st.section, rule=st.rule)
+                    r.also.append(also)
+            return None
         if subject:
             between = view.text[subject[-1].end:verb.start]
             if len(between.split()) <= 4 and not self.x.first_party_words.search(between) \
@@ -268,11 +288,15 @@ class Recipients(Component):
            "hosts of stored data, the person's own device, authorities for legal disclosures (context.yaml)")
 
     def statement(self, st, r):
+        if st.recipients and r.verb.subject_receives:
+            return  # set by subjects: the subject receives
         st.recipients = self._recipients(r.view, r.verb, st, r.ctx)
 
     def _recipients(self, view, verb, st, ctx) -> list[PartyRef]:
-        agents = self._passive_agents(view, verb, ctx) if verb.passive else []
+        agents = self._passive_agents(view, verb, ctx) if verb.passive or view.text.startswith(" by ", verb.end) else []
         if agents and st.action in HOLDING_ACTIONS:
+            if ctx.first_party not in agents:
+                st.actor = agents[0]  # "information collected by third-party ad networks": they collect it
             return agents  # "cookies are used by us and our service providers"
         hosts = self._hosts(view, verb) if st.action in {"store", "retain"} else []
         if hosts:

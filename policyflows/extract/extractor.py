@@ -202,11 +202,16 @@ class Extractor:
             st = Statement(action=verb.action, modality=verb.modality, actor=ctx.first_party,
                            data=self._data_for(view, verbs, k, ctx), evidence=r.evidence, section=ctx.section,
                            rule=verb.rule)
+            r.also = []
             if any(hook(st, r) is False for hook in self._statement_hooks):
                 continue
             if st.action in C.DISCLOSING_ACTIONS and not st.recipients:
                 continue  # a disclosure to no one named or implied is not a flow we can place
             r.made.append(st)
+            for also in r.also:  # the same practice by another party the sentence names beside the company
+                also.recipients = [also.actor] if also.action in C.HOLDING_ACTIONS else list(st.recipients)
+                also.purposes, also.conditions, also.legal_bases = list(st.purposes), list(st.conditions), list(st.legal_bases)
+                r.made.append(also)
         return _merge(r.made)
 
     def _data_for(self, view: SentenceView, verbs: list[Verb], k: int, ctx: _Context) -> list[Term]:

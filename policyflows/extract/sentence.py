@@ -59,6 +59,7 @@ class Verb:
     modality: str = "will"
     by_user: bool = False  # a verb of what the person gives ("you provide"): the company collects
     rule: str = ""  # the practices.yaml record that found it
+    subject_receives: bool = False  # "vendors have access to …": the subject is the recipient
 
 
 @dataclass
@@ -179,7 +180,8 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
         if not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
-        v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id)
+        v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id,
+                 subject_receives=cue.subject == "recipient")
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
         kept.append(v)
     return kept
