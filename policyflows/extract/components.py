@@ -193,11 +193,16 @@ class NonPersonal(Component):
         low = text.lower()
         cues = self.x.cues
         if (any(w in low for w in ("anonym", "identif", "aggregat", "non-personal", "statistic"))
-                and cues.non_personal.search(text)) or \
+                and cues.non_personal.search(text) and not self._names_specific_data(r.view)) or \
                 (any(w in low for w in ("mean", "refer", "defined")) and cues.definition.search(text)):
             r.ctx.previous, r.ctx.pending = [], []
             return []
         return None
+
+    @staticmethod
+    def _names_specific_data(view) -> bool:
+        """"non-personal information such as browser type and IP address" still names the data that flows."""
+        return any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1]) for m in view.data)
 
 
 # -- who does it, to whom -------------------------------------------------------------------------
@@ -213,6 +218,9 @@ _PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subsc
 # "we and third parties may …", "We, along with our partners, …", "Acme and its business partners gather …"
 _CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3})\s*,?\s+(?:and|along with|together with|as well as|or)\s+"
                          r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*[\w\s,-]{0,60}$")
+
+
+_GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|Deidentified|Statistic)", re.I)
 
 
 class Subjects(Component):
