@@ -149,6 +149,14 @@ _CLAUSE_WORDS = re.compile(r"\b(?:we|us|you|it|they|this|these|may|might|will|wo
                            r"is|are|was|were|has|have|had|do|does)\b", re.I)
 
 
+# a lead whose list is of purposes ("… to:", "for the following purposes:") and an item that is an action
+_PURPOSE_LEAD = re.compile(r"\b(?:to|for|purposes?|in order to|so that we can|help us)\s*[:\-–]\s*$", re.I)
+_VERB_ITEM = re.compile(r"^\W*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:to\s+)?(?:help|provide|improve|send|deliver|respond|process|manage|"
+                        r"analy[sz]e|operate|control|develop|personali[sz]e|customi[sz]e|contact|communicate|notify|"
+                        r"verify|prevent|protect|enforce|comply|offer|show|display|measure|understand|remember|"
+                        r"recogni[sz]e|track|administer|conduct|fulfil+|enable|allow|maintain|create|tailor|serve)\b", re.I)
+
+
 def _list_item(text: str) -> bool:
     """A short fragment with no subject or auxiliary of its own: "Your device type, screen size, browser type;"."""
     return len(text.split()) <= LIST_ITEM_WORDS and not _CLAUSE_WORDS.search(text)
@@ -171,6 +179,8 @@ class Continuations(Component):
         cues = self.x.cues
         if not (cues.continuation.search(text) or cues.inventory.search(text) or _list_item(text)):
             return None
+        if any(_PURPOSE_LEAD.search(st.evidence.text) for st in targets) or _VERB_ITEM.match(text):
+            return None  # "We use your information to:" — the items that follow are purposes, not data
         terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
         if not terms:
             return None
@@ -223,6 +233,11 @@ _CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-
 _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|Deidentified|Statistic)", re.I)
 
 
+_ANAPHOR_SUBJECT = re.compile(r"^\W*(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
+                              r"advertisers|networks|services|entities|organi[sz]ations|businesses|platforms|tools|"
+                              r"plug-?ins|widgets)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
+
+
 class Subjects(Component):
     name = "subjects"
     doc = "who performs the verb: the person ('you can delete', not-practice.yaml: user-subject), a named party, or the company"
@@ -238,6 +253,10 @@ class Subjects(Component):
         before = view.text[start:verb.start]
         if verb.by_user:  # "you may be asked to provide …": the company collects what the person gives
             return None  # (view() kept only those whose subject is the person)
+        party = self._antecedent(before, r) if self.x.on("references") else None
+        if party is not None:  # "These companies may collect …", "They may use cookies …": the party just named
+            st.actor = party
+            return None
         if self._user(before, ctx):
             return False
         subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start
@@ -276,6 +295,15 @@ class Subjects(Component):
         start, _ = view.clause_bounds(verb.start)
         before = view.text[start:verb.start]
         return bool(self.x.cues.user_subject.search(before) or _PERSON_GIVES.search(before))
+
+    def _antecedent(self, before: str, r):
+        """The party a pronoun or "these companies" at the start of the clause points back at, if just named."""
+        ctx = r.ctx
+        if ctx.last_party is None or r.evidence.sentence - ctx.last_party[0] > 1:
+            return None
+        if _ANAPHOR_SUBJECT.search(before) or (self.they.search(before) and ctx.last_party[0] < r.evidence.sentence):
+            return ctx.last_party[1]
+        return None
 
     def _user(self, before: str, ctx) -> bool:
         """True when the person (or an unnamed "they") performs the verb, not the company."""

@@ -53,6 +53,7 @@ class _Context:
     lead_in: Statement | None = None
     last_disclosure: Statement | None = None
     heading: tuple | None = None  # (action, the heading's Evidence, modality): a heading that gives a practice
+    last_party: tuple | None = None  # (sentence index, PartyRef): the last other party named, for "these companies", "they"
 
 
 class Extractor:
@@ -140,6 +141,9 @@ class Extractor:
             if done is not None:
                 return done
         made = self.practices(r)
+        others = [m for m in r.view.recipients if m.kind not in ("first-party", "user")]
+        if others:  # after this sentence's own practices: "these companies" in the next points here
+            ctx.last_party = (evidence.sentence, self.party(others[-1], r.view))
         if not made:
             for hook in self._fallback_hooks:
                 made = hook(r)
