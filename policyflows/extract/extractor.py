@@ -231,6 +231,10 @@ class Extractor:
                 break
         if verb.action in {"use", "collect", "retain", "delete"}:
             stop = INFINITIVE.search(view.text, verb.end, end)
+            while stop and view.text.count("(", verb.end, stop.start()) > view.text.count(")", verb.end, stop.start()):
+                # "(i.e. information that could be used to contact you, such as …)": the examples are the object's
+                close = view.text.find(")", stop.start(), end)
+                stop = INFINITIVE.search(view.text, close, end) if close >= 0 else None
             end = stop.start() if stop else end
         # a phrase verb holds its object: "provide your email address to our partners"
         first_word_end = verb.start + len(verb.text.split(" ", 1)[0])

@@ -15,7 +15,7 @@ from policyflows.extract.cues import CaselessPattern, Cues
 # "this automatically collected data") rather than a practice someone performs.
 _DETERMINER = CaselessPattern(
     r"(?:\b(?:the|your|our|its|their|his|her|this|that|these|those|any|such|of|for|general|continued|"
-    r"proposed|secure|a|an|app|data|which|whose|further|all|other|no|same|in|by|about|without)\s+"
+    r"proposed|secure|a|an|app|data|whose|further|all|other|no|same|in|by|about|without)\s+"
     r"(?:\w+ly\s+)?|\b(?:collection|disclosure|use|processing|sharing|storage|transfer|access|correction)"
     r"(?:\s+of\s+[\w\s]{0,30}?)?,?\s+(?:and/or\s+|or\s+|and\s+)?)$")
 # A nominal practice that is itself the subject: "Disclosure may be made to …".
@@ -25,11 +25,14 @@ _DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|o
 _PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$")
 # An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
 INFINITIVE = re.compile(r"\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
-                        r"and|or|be)\b)[a-z]+\b(?<!ing)")
+                        r"and|or|be|that|this|which|whom|you|them|him|it|his|my|me|each|every|some|many|one|two)\b)[a-z]+\b(?<!ing)")
 # A clause that opens with a bare imperative addresses the reader: "Publish, transmit or store any content …".
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
 _PERSONAL_USE_NOUN = CaselessPattern(r"^\s+(?:of|by)\b")
-_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=[A-Z])", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=(?-i:[A-Z]))", re.IGNORECASE)
+# A colon after a lead-in opens the list of what the clause is about: "we collect the following: Name, …".
+_LIST_COLON = re.compile(r"(?:following|includes?|included|including|such as|as follows|namely|e\.g\.|these|"
+                         r"collect|collects|collected|gather|receive|obtain|limited to)\s*$", re.IGNORECASE)
 _COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|otherwise|also|then|\w+ing|,)\s*)+$", re.IGNORECASE)
 _SKIP_PARENTHESIS = re.compile(r"\((?:which|who|that|as defined|defined|as described|see|hereinafter|collectively)\b[^)]*\)",
                                re.IGNORECASE)
@@ -99,7 +102,8 @@ class SentenceView:
 
     def _clause_bounds(self, pos: int) -> tuple[int, int]:
         if self._breaks is None:
-            self._breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(self.text)]
+            self._breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(self.text)
+                            if not (m.group(0)[0] == ":" and _LIST_COLON.search(self.text, 0, m.start()))]
         start, end = self.label_end, len(self.text)
         for b_start, b_end in self._breaks:
             if b_end <= pos and b_end > start:
