@@ -157,9 +157,15 @@ _VERB_ITEM = re.compile(r"^\W*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:to\s+)?(?:help|prov
                         r"recogni[sz]e|track|administer|conduct|fulfil+|enable|allow|maintain|create|tailor|serve)\b", re.I)
 
 
-def _list_item(text: str) -> bool:
+def list_item(text: str) -> bool:
     """A short fragment with no subject or auxiliary of its own: "Your device type, screen size, browser type;"."""
-    return len(text.split()) <= LIST_ITEM_WORDS and not _CLAUSE_WORDS.search(text)
+    words = len(text.split())
+    if words > LIST_ITEM_WORDS and not (words <= 3 * LIST_ITEM_WORDS and (text.rstrip().endswith((";", ",")) or _BULLET.match(text))):
+        return False
+    return not _CLAUSE_WORDS.search(text)
+
+
+_BULLET = re.compile(r"^\s*(?:[·•▪●◦\-–*]|\(?[a-z0-9]{1,3}[.)])\s")
 
 
 class Continuations(Component):
@@ -177,7 +183,7 @@ class Continuations(Component):
             return None
         text = view.text[view.label_end:]
         cues = self.x.cues
-        if not (cues.continuation.search(text) or cues.inventory.search(text) or _list_item(text)):
+        if not (cues.continuation.search(text) or cues.inventory.search(text) or list_item(text)):
             return None
         if any(_PURPOSE_LEAD.search(st.evidence.text) for st in targets) or _VERB_ITEM.match(text):
             return None  # "We use your information to:" — the items that follow are purposes, not data
@@ -355,6 +361,8 @@ class Recipients(Component):
         if not found and view.search(cues.legal_disclosure):
             m = view.search(cues.legal_disclosure)
             found = [PartyRef(_AUTHORITIES, "authority", concept=str(PF.Authority), spans=view.doc_spans(m.start(), m.end()))]
+        if not found and verb.default_recipient == "public":
+            found = [PartyRef("the public", "public", concept=str(PF.Public), spans=view.doc_spans(verb.start, verb.end))]
         if not found and st.action == "transfer":
             found = [st.actor]
         if not found and st.action in {"share", "sell"}:

@@ -45,6 +45,7 @@ class ActionCue:
     examples: tuple
     not_on: tuple = ()
     subject: str | None = None  # "user": fires only when the person is the verb's subject
+    recipient: str | None = None  # "public": who receives when the sentence names no one
 
     @property
     def example(self) -> str:
@@ -190,7 +191,8 @@ def parse_cues(files: dict) -> Cues:
     for rec in records["practices"]:
         where = f"practices.yaml: record {rec.id!r}"
         actions.append(ActionCue(rec.id, rec.get("action"), _word(_action_pattern(rec, classes), where),
-                                 tuple(rec.get("examples")), tuple(rec.get("not_on", ())), rec.get("subject")))
+                                 tuple(rec.get("examples")), tuple(rec.get("not_on", ())), rec.get("subject"),
+                                 rec.get("recipient")))
     any_action = re.compile("|".join(f"(?P<a{i}>{a.regex.pattern})" for i, a in enumerate(actions)), re.IGNORECASE)
     conditions_raw = [r.get("pattern") for r in of("conditions")]
     purposes_raw = [r.get("pattern") for r in of("purposes") if r.get("form", "words") == "words"]

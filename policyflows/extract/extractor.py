@@ -112,7 +112,7 @@ class Extractor:
         if not (ctx.lead_in or ctx.sharing or ctx.heading or next(cues.candidates(text), None) or cues.continuation.search(text)
                 or cues.reference.search(text) or ": " in text
                 or ((ctx.previous or ctx.pending) and self.on("continuations")
-                    and (cues.inventory.search(text) or len(text.split()) <= C.LIST_ITEM_WORDS))):
+                    and (cues.inventory.search(text) or C.list_item(text)))):
             ctx.previous, ctx.pending = [], []
             return []
         made: list[Statement] = []

@@ -63,6 +63,7 @@ class Verb:
     by_user: bool = False  # a verb of what the person gives ("you provide"): the company collects
     rule: str = ""  # the practices.yaml record that found it
     subject_receives: bool = False  # "vendors have access to …": the subject is the recipient
+    default_recipient: str | None = None  # the recipient kind its rule implies when none is named ("public")
 
 
 @dataclass
@@ -185,7 +186,7 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
         if not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
         v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id,
-                 subject_receives=cue.subject == "recipient")
+                 subject_receives=cue.subject == "recipient", default_recipient=cue.recipient)
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
         kept.append(v)
     return kept
