@@ -31,7 +31,7 @@ def _names(kind: str, item, words: str) -> bool:
     if kind == "recipients":
         found = LEX.recipient_mentions(words)
         return any(m.iri == item.concept or m.label.lower() == item.label.lower() for m in found) \
-            or item.kind in {"authority", "user"}  # "required by law", "on the SD card": the words that imply them
+            or item.kind in {"authority", "user", "public"}  # "required by law", "on the SD card", "made public": the words that imply them
     finder = {"data": LEX.data_mentions, "purposes": LEX.purpose_mentions,
               "jurisdictions": LEX.jurisdiction_mentions}[kind]
     if any(m.iri == item.iri or m.iri in LEX.broader(item.iri) for m in finder(words)):

@@ -180,7 +180,7 @@ class Continuations(Component):
             return None
         targets = ctx.pending or ctx.previous
         if not targets:
-            return None
+            return self._collected_inventory(r)
         text = view.text[view.label_end:]
         cues = self.x.cues
         if not (cues.continuation.search(text) or cues.inventory.search(text) or list_item(text)):
@@ -198,6 +198,20 @@ class Continuations(Component):
                                   retention=st.retention, legal_bases=list(st.legal_bases), section=ctx.section,
                                   inherited_from=st.inherited_from or st.evidence, rule=self.name))
         return made
+
+
+    def _collected_inventory(self, r):
+        """"The information we collect includes your name, …": the relative clause states the collection."""
+        view = r.view
+        m = self.x.cues.inventory_lead.search(view.text)
+        if not m:
+            return None
+        terms = unique([self.x.term(d, view) for d in view.data if d.start >= m.end() and not view.in_ignored(d.start, d.end)])
+        if not terms:
+            return None
+        modality = "may" if self.x.cues.may.search(view.text) else "will"
+        return [Statement(action="collect", modality=modality, actor=r.ctx.first_party, data=terms, evidence=r.evidence,
+                          recipients=[r.ctx.first_party], section=r.ctx.section, rule=self.name)]
 
 
 class NonPersonal(Component):
@@ -534,6 +548,20 @@ class Headings(Component):
         if ctx.heading is not None and not (self.x.lex.data_mentions(title) and len(title.split()) <= 6):
             ctx.heading = None
 
+    def inline(self, ctx, evidence: Evidence) -> bool:
+        """A short sentence that is a heading in the text ("Information You Provide.", "What do we collect?")."""
+        text = evidence.text.strip()
+        if len(text.split()) > INLINE_HEADING_WORDS or text[:1].islower():
+            return False
+        share = any(a == "share" and p.search(text) for a, p in self.x.cues.section_actions)
+        for action, pattern in self.x.cues.headings:
+            if pattern.search(text) and not (share and not _COLLECT_WORD.search(text)):
+                if any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1]) for m in self.x.lex.data_mentions(text)):
+                    return False  # "Information we collect includes your name." is a sentence, not a heading
+                ctx.heading = (action, evidence, "may" if _MAY_WORD.search(text) else "will")
+                return True
+        return False
+
     @staticmethod
     def _title_evidence(doc, i: int, title: str) -> Evidence | None:
         section = doc.sentences[i].section
@@ -553,6 +581,7 @@ class Headings(Component):
                           recipients=[ctx.first_party], section=ctx.section, inherited_from=title, rule=self.name)]
 
 
+INLINE_HEADING_WORDS = 8
 _COLLECT_WORD = re.compile(r"\b(?:collect|gather|obtain|receive|provide)", re.I)
 _MAY_WORD = re.compile(r"\bmay\b", re.I)
 # what the person may do is no practice of the company's: "You can disable cookies in your browser."

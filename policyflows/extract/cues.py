@@ -118,6 +118,7 @@ class Cues:
     reference: re.Pattern
     continuation: re.Pattern
     inventory: re.Pattern
+    inventory_lead: re.Pattern
     local_storage: re.Pattern
     storage_location: re.Pattern
     section_actions: tuple[tuple[str, re.Pattern], ...]
@@ -217,6 +218,7 @@ def parse_cues(files: dict) -> Cues:
         reference=_compiled(one("reference")),
         continuation=_compiled(one("continuation")),
         inventory=_compiled(one("inventory")),
+        inventory_lead=_compiled(one("inventory-lead")),
         local_storage=_compiled(one("local-storage")),
         storage_location=_compiled(one("storage-location")),
         section_actions=tuple((r.get("action"), _compiled(r)) for r in of("sections")),

@@ -80,6 +80,8 @@ class Extractor:
         self._view_hooks, self._segment_hooks = hooks["view"], hooks["segment"]
         self._statement_hooks, self._fallback_hooks = hooks["statement"], hooks["fallback"]
         self._section_hooks = hooks["section"]
+        headings = [c for c in self.components if c.name == "headings"]
+        self._inline_heading = headings[0].inline if headings else None
         self.first_party_words = _FIRST_PARTY_WORDS
 
     def on(self, name: str) -> bool:
@@ -106,6 +108,8 @@ class Extractor:
         sent = doc.sentences[i]
         text = doc.text[sent.start:sent.end]
         evidence = Evidence(text, sent.start, sent.end, i)
+        if self._inline_heading is not None and self._inline_heading(ctx, evidence):
+            return []  # a heading inside the text gives its practice to what follows; it states none itself
         if _QUESTION.search(text):
             return []
         cues = self.cues
