@@ -39,3 +39,24 @@ def test_missing_file_is_one_line_and_exit_2(tmp_path):
     assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "nope.txt" in lines[0]
+
+
+def test_disable_switches_a_component_off_and_an_unknown_name_is_one_line(seventymai_path):
+    full = json.loads(run("statements", str(seventymai_path)).stdout)["statements"]
+    res = run("statements", str(seventymai_path), "--disable", "continuations,headings")
+    assert res.returncode == 0, res.stderr
+    assert not any(s["rule"] in {"continuations", "headings"} for s in json.loads(res.stdout)["statements"])
+    assert any(s["rule"] == "continuations" for s in full)
+    bad = run("statements", str(seventymai_path), "--disable", "nonsense")
+    assert bad.returncode == 2
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and "modality" in lines[0]
+
+
+def test_json_items_name_their_words(hualai_path):
+    from policyflows.ingest import read
+
+    text = read(hualai_path).text
+    out = json.loads(run("statements", str(hualai_path)).stdout)
+    spans = [d for s in out["statements"] for d in s["data"] if d["spans"]]
+    assert spans and all(text[d["start"]:d["end"]].strip() for d in spans)

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 
 import click
+
+from policyflows.extract.components import NAMES
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,7 +15,10 @@ import click
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
               help="json: the statements-json.md object; text: one readable block per statement.")
 @click.option("--policy-id", help="Policy id to use instead of the file stem.")
-def statements(file, fmt, policy_id):
+@click.option("--disable", "disable", multiple=True, metavar="NAME",
+              help="Switch an extraction component off (repeatable, or comma-separated), to see what it "
+                   "contributes; also read from POLICYFLOWS_DISABLE. Names: " + ", ".join(NAMES) + ".")
+def statements(file, fmt, policy_id, disable):
     """Show the data-practice statements extracted from one policy FILE, before any inference.
 
     Each statement is one practice (collect, use, store, share, transfer, sell, retain, delete)
@@ -20,18 +26,24 @@ def statements(file, fmt, policy_id):
     retention, and the sentence that states it, with character offsets into the cleaned text
     that `policyflows read` shows.
 
+    Every data, recipient, purpose and place item carries "start", "end" and "spans": the
+    character offsets of the words that name it.
+
     \b
-    Example:
+    Examples:
       policyflows statements privacy-policy.html --format text
+      policyflows statements privacy-policy.html --disable continuations,references
     """
-    from policyflows.extract import extract
+    from policyflows.extract import Extractor
     from policyflows.ingest import read
 
     from policyflows.cli.warn import echo_warnings
 
+    names = [n.strip() for d in (*disable, os.environ.get("POLICYFLOWS_DISABLE", "")) for n in d.split(",") if n.strip()]
+    extractor = Extractor(disable=names)  # an unknown name is a one-line error, exit 2
     doc = read(file, policy_id=policy_id) if policy_id else read(file)
     echo_warnings(doc, file)
-    found = extract(doc)
+    found = extractor.extract(doc)
     if fmt == "json":
         click.echo(json.dumps({"schema": 1, "policy": doc.policy, "statements": [s.to_json() for s in found]},
                               ensure_ascii=False, indent=2))

@@ -1,22 +1,40 @@
-"""Load the reading rules of ingest/extraction-cues.yaml, check them, and compile them once."""
+"""Compile the checked rule records of ingest/rules/ (policyflows/extract/rules.py) into patterns, once."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
-from policyflows.resources import ingest_dir
+from policyflows.extract.rules import Record, RuleError, parse_records, read_files
 
 ACTION_CODES = {"collect", "use", "store", "share", "transfer", "sell", "retain", "delete"}
-_REQUIRED = ("actions", "may", "negation", "user_subject", "non_personal", "legal_disclosure",
-             "conditions", "purposes", "purpose_lead_in", "retention", "reference", "continuation",
-             "local_storage", "storage_location", "section_actions", "definition", "prefilter", "purpose_reference")
+CueError = RuleError  # the name the cue file's loader used
 
 
-class CueError(ValueError):
-    """The cue file is malformed: names the entry and what is wrong with it."""
+class CaselessPattern:
+    """A pattern written in lower case, tested case-insensitively, for a yes or no.
+
+    Under IGNORECASE Python's regex engine cannot rule out an alternative of words by its first
+    letter, so it tries every word at every position. On ASCII text, lower-casing the text and
+    matching case-sensitively gives the same answer about 3× faster; other text keeps IGNORECASE,
+    under which a few non-ASCII letters ("ſ", "ı", "K") match ASCII ones.
+    """
+
+    def __init__(self, pattern: str):
+        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):  # escapes like \S keep their case
+            raise ValueError(f"a caseless pattern is written in lower case: {pattern!r}")
+        self._folded = re.compile(pattern)
+        self._ignorecase = re.compile(pattern, re.IGNORECASE)
+
+    def search(self, text: str) -> bool:
+        if text.isascii():
+            return self._folded.search(text.lower()) is not None
+        return self._ignorecase.search(text) is not None
+
+    def match(self, text: str) -> bool:
+        if text.isascii():
+            return self._folded.match(text.lower()) is not None
+        return self._ignorecase.match(text) is not None
 
 
 @dataclass(frozen=True)
@@ -24,7 +42,15 @@ class ActionCue:
     id: str
     action: str
     regex: re.Pattern
-    example: str
+    examples: tuple
+    not_on: tuple = ()
+    subject: str | None = None  # "user": fires only when the person is the verb's subject
+    recipient: str | None = None  # "public": who receives when the sentence names no one
+
+    @property
+    def example(self) -> str:
+        first = self.examples[0]
+        return first if isinstance(first, str) else first["text"]
 
 
 # Every word cue is compiled between these: it starts where a word may start and ends at a word's end.
@@ -91,14 +117,23 @@ class Cues:
     retention: re.Pattern
     reference: re.Pattern
     continuation: re.Pattern
+    inventory: re.Pattern
+    inventory_lead: re.Pattern
     local_storage: re.Pattern
     storage_location: re.Pattern
     section_actions: tuple[tuple[str, re.Pattern], ...]
+    headings: tuple[tuple[str, re.Pattern], ...]  # (action, heading pattern): headings that give a practice
     definition: re.Pattern
     purpose_reference: re.Pattern
     any_action: re.Pattern  # every action cue in one alternation; group "aN" is actions[N]
     prefilter: re.Pattern  # case-sensitive: search ``lowered(text)``
     spans: WordCueSet  # conditions, then purposes: what find_spans looks for in a sentence
+    # not-practice rules applied around a verb (policyflows/extract/sentence.py)
+    not_after: tuple[tuple[CaselessPattern, frozenset | None], ...]  # (pattern, the verb forms it is for, or None: all)
+    not_before: tuple[tuple[CaselessPattern, frozenset | None], ...]
+    kept_safe: CaselessPattern
+    relative: CaselessPattern
+    records: dict  # id -> Record, every rule as written (for tests and --explain)
 
     def candidates(self, text: str, start: int = 0):
         """Where a practice verb may start: the prefilter's hits on the lower-cased text."""
@@ -112,56 +147,92 @@ def _word(pattern: str, where: str) -> re.Pattern:
     try:
         return re.compile(rf"{_WORD_START}(?:{pattern}){_WORD_END}", re.IGNORECASE)
     except re.error as exc:
-        raise CueError(f"{where}: bad pattern: {exc}") from None
+        raise RuleError(f"{where}: bad pattern: {exc}") from None
 
 
-def parse_cues(raw: dict) -> Cues:
-    """Check a loaded cue document and compile it; raises CueError naming the bad entry."""
-    if not isinstance(raw, dict) or raw.get("schema") != 1:
-        raise CueError("cue file: expected a mapping with 'schema: 1'")
-    missing = [k for k in _REQUIRED if k not in raw]
-    if missing:
-        raise CueError(f"cue file: missing {', '.join(missing)}")
+def _compiled(rec: Record) -> re.Pattern:
+    """A context or not-practice record's pattern, in its form."""
+    form = rec.get("form", "words")
+    if form == "words":
+        return _word(rec.get("pattern"), f"{rec.file}.yaml: record {rec.id!r}")
+    return re.compile(rec.get("pattern"), re.IGNORECASE)
+
+
+def _around(rec: Record) -> tuple[CaselessPattern, frozenset | None]:
+    words = rec.get("only_words")
+    return CaselessPattern(rec.get("pattern")), (frozenset(w.lower() for w in words) if words else None)
+
+
+def _action_pattern(rec: Record, classes: dict) -> str:
+    """Every word form of the record's verb classes, then its phrases, as one alternation."""
+    words = [re.escape(w) for cls in rec.get("verbs", ()) for w in classes[cls]]
+    alternatives = "|".join([*words, *rec.get("phrases", ())])
+    pattern = f"(?:{alternatives})"
+    if rec.get("followed_by"):
+        pattern += f"(?={rec.get('followed_by')})"
+    return pattern
+
+
+def parse_cues(files: dict) -> Cues:
+    """Check the loaded rule files and compile them; raises RuleError naming the bad record."""
+    records = parse_records(files)
+    classes = files["verbs"]["classes"]
+    by_id = {r.id: r for rs in records.values() for r in rs}
+    context = records["context"]
+
+    def one(rid: str) -> Record:
+        if rid not in by_id:
+            raise RuleError(f"a rule the extractor needs is missing: {rid!r}")
+        return by_id[rid]
+
+    def of(component: str, rs=context) -> list[Record]:
+        return [r for r in rs if r.component == component]
+
     actions = []
-    for i, entry in enumerate(raw["actions"]):
-        where = f"actions[{i}]"
-        for key in ("id", "action", "pattern", "example"):
-            if not isinstance(entry.get(key), str) or not entry[key]:
-                raise CueError(f"{where}: '{key}' must be a non-empty string")
-        if entry["action"] not in ACTION_CODES:
-            raise CueError(f"{where} ({entry['id']}): unknown action {entry['action']!r}; "
-                           f"use one of {', '.join(sorted(ACTION_CODES))}")
-        actions.append(ActionCue(entry["id"], entry["action"], _word(entry["pattern"], where), entry["example"]))
+    for rec in records["practices"]:
+        where = f"practices.yaml: record {rec.id!r}"
+        actions.append(ActionCue(rec.id, rec.get("action"), _word(_action_pattern(rec, classes), where),
+                                 tuple(rec.get("examples")), tuple(rec.get("not_on", ())), rec.get("subject"),
+                                 rec.get("recipient")))
     any_action = re.compile("|".join(f"(?P<a{i}>{a.regex.pattern})" for i, a in enumerate(actions)), re.IGNORECASE)
-    conditions = tuple(_word(p, f"conditions[{i}]") for i, p in enumerate(raw["conditions"]))
-    purposes = tuple(_word(p, f"purposes[{i}]") for i, p in enumerate(raw["purposes"]))
+    conditions_raw = [r.get("pattern") for r in of("conditions")]
+    purposes_raw = [r.get("pattern") for r in of("purposes") if r.get("form", "words") == "words"]
+    conditions = tuple(_word(p, "conditions") for p in conditions_raw)
+    purposes = tuple(_word(p, "purposes") for p in purposes_raw)
+    not_practice = records["not-practice"]
     return Cues(
-        spans=WordCueSet(conditions + purposes, [*raw["conditions"], *raw["purposes"]]),
+        spans=WordCueSet(conditions + purposes, [*conditions_raw, *purposes_raw]),
         any_action=any_action,
-        prefilter=re.compile(rf"\b{raw['prefilter'].lower()}"),  # run on lower-cased text: 3× faster than IGNORECASE
+        prefilter=re.compile(rf"\b{one('prefilter').get('pattern').lower()}"),  # on lower-cased text: 3× faster
         actions=tuple(actions),
-        may=_word(raw["may"], "may"),
-        negation=_word(raw["negation"], "negation"),
-        negation_window_words=int(raw.get("negation_window_words", 6)),
-        user_subject=re.compile(raw["user_subject"], re.IGNORECASE),
-        non_personal=_word(raw["non_personal"], "non_personal"),
-        legal_disclosure=_word(raw["legal_disclosure"], "legal_disclosure"),
+        may=_compiled(one("may")),
+        negation=_compiled(one("negation")),
+        negation_window_words=int(one("negation").get("window_words", 6)),
+        user_subject=_compiled(one("user-subject")),
+        non_personal=_compiled(one("non-personal")),
+        legal_disclosure=_compiled(one("legal-disclosure")),
         conditions=conditions,
         purposes=purposes,
-        purpose_lead_in=re.compile(raw["purpose_lead_in"], re.IGNORECASE),
-        retention=_word(raw["retention"], "retention"),
-        reference=_word(raw["reference"], "reference"),
-        continuation=re.compile(raw["continuation"], re.IGNORECASE),
-        local_storage=_word(raw["local_storage"], "local_storage"),
-        storage_location=_word(raw["storage_location"], "storage_location"),
-        section_actions=tuple((a, _word(p, f"section_actions.{a}")) for a, p in raw["section_actions"].items()),
-        definition=re.compile(raw["definition"], re.IGNORECASE),
-        purpose_reference=re.compile(raw["purpose_reference"], re.IGNORECASE),
+        purpose_lead_in=_compiled(one("purpose-lead-in")),
+        retention=_compiled(one("retention-period")),
+        reference=_compiled(one("reference")),
+        continuation=_compiled(one("continuation")),
+        inventory=_compiled(one("inventory")),
+        inventory_lead=_compiled(one("inventory-lead")),
+        local_storage=_compiled(one("local-storage")),
+        storage_location=_compiled(one("storage-location")),
+        section_actions=tuple((r.get("action"), _compiled(r)) for r in of("sections")),
+        headings=tuple((r.get("action"), _compiled(r)) for r in of("headings")),
+        definition=_compiled(one("definition")),
+        purpose_reference=_compiled(one("purpose-reference")),
+        not_after=tuple(_around(r) for r in not_practice if r.get("form") == "after" and r.id != "kept-safe"),
+        not_before=tuple(_around(r) for r in not_practice if r.get("form") == "before" and r.id != "relative-clause"),
+        kept_safe=CaselessPattern(one("kept-safe").get("pattern")),
+        relative=CaselessPattern(one("relative-clause").get("pattern")),
+        records=by_id,
     )
 
 
 @cache
 def load_cues() -> Cues:
-    path = ingest_dir() / "extraction-cues.yaml"
-    with open(path, encoding="utf-8") as fh:
-        return parse_cues(yaml.safe_load(fh))
+    return parse_cues(read_files())

@@ -4,7 +4,15 @@ The JSON form is the `statements --format json` object of ../shared/spec/stateme
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def _span_json(spans: Spans) -> dict:
+    """The words that name an item: its first span as start/end, and every span (document offsets)."""
+    first = spans[0] if spans else (None, None)
+    return {"start": first[0], "end": first[1], "spans": [list(s) for s in spans]}
 
 
 @dataclass(frozen=True)
@@ -15,11 +23,18 @@ class Term:
     label: str
     code: str | None = None  # ISO 3166 code, for jurisdictions only
     broader: str | None = None  # for a purpose in the policy's own words: the taxonomy purpose it falls under
+    # Document offsets of the words that name it, first occurrence first. Not part of equality:
+    # two mentions of one category are one data item, with both spans.
+    spans: Spans = field(default=(), compare=False)
+
+    def with_spans(self, spans: Spans) -> "Term":
+        return replace(self, spans=spans)
 
     def to_json(self) -> dict:
         out = {"iri": self.iri, "label": self.label}
         if self.code is not None:
             out["code"] = self.code
+        out.update(_span_json(self.spans))
         return out
 
 
@@ -31,9 +46,15 @@ class PartyRef:
     kind: str
     organisation: str | None = None  # IRI of a pf:NamedOrganisation
     concept: str | None = None  # IRI of the recipient class the words matched (e.g. pf:MailingHouse)
+    # Document offsets of the words that name it; () for a party no words name (the company as
+    # actor, "third parties" implied by a disclosure to no one named). Not part of equality.
+    spans: Spans = field(default=(), compare=False)
+
+    def with_spans(self, spans: Spans) -> "PartyRef":
+        return replace(self, spans=spans)
 
     def to_json(self) -> dict:
-        return {"label": self.label, "kind": self.kind}
+        return {"label": self.label, "kind": self.kind, **_span_json(self.spans)}
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,12 @@ class Statement:
     # True for a policy-wide statement that names no data ("we have data centres in …"):
     # it is about personal information in general.
     policy_wide: bool = False
+    # For a statement whose sentence names data but no practice ("Such information may include
+    # your name, …"): the sentence whose practice it continues. Its own sentence is the evidence.
+    inherited_from: Evidence | None = None
+    # The rule or component that made it: a practices.yaml record id ("collect", "user-provides")
+    # for a practice verb, else the component's name ("continuations", "headings", …).
+    rule: str | None = None
 
     @property
     def all_evidence(self) -> list[Evidence]:
@@ -75,9 +102,9 @@ class Statement:
         return {
             "action": self.action,
             "modality": self.modality,
-            "actor": self.actor.to_json(),
+            "actor": {"label": self.actor.label, "kind": self.actor.kind},
             "data": [t.to_json() for t in self.data],
-            "recipients": [{"label": r.label, "kind": r.kind} for r in self.recipients],
+            "recipients": [r.to_json() for r in self.recipients],
             "purposes": [t.to_json() for t in self.purposes],
             "jurisdictions": [t.to_json() for t in self.jurisdictions],
             "conditions": list(self.conditions),
@@ -86,4 +113,6 @@ class Statement:
             "section": self.section,
             "evidence": self.evidence.to_json(),
             "more_evidence": [e.to_json() for e in self.more_evidence],
+            "inherited_from": self.inherited_from.to_json() if self.inherited_from else None,
+            "rule": self.rule,
         }

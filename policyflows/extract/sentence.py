@@ -8,40 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policyflows.extract.cues import Cues
-
-
-class CaselessPattern:
-    """A pattern of this module (lower-case words) tested case-insensitively, for a yes or no.
-
-    Under IGNORECASE Python's regex engine cannot rule out an alternative of words by its first
-    letter, so it tries every word at every position. On ASCII text, lower-casing the text and
-    matching case-sensitively gives the same answer about 3× faster; other text keeps IGNORECASE,
-    under which a few non-ASCII letters ("ſ", "ı", "K") match ASCII ones.
-    """
-
-    def __init__(self, pattern: str):
-        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):  # escapes like \S keep their case
-            raise ValueError(f"a caseless pattern is written in lower case: {pattern!r}")
-        self._folded = re.compile(pattern)
-        self._ignorecase = re.compile(pattern, re.IGNORECASE)
-
-    def search(self, text: str) -> bool:
-        if text.isascii():
-            return self._folded.search(text.lower()) is not None
-        return self._ignorecase.search(text) is not None
-
-    def match(self, text: str) -> bool:
-        if text.isascii():
-            return self._folded.match(text.lower()) is not None
-        return self._ignorecase.match(text) is not None
+from policyflows.extract.cues import CaselessPattern, Cues
 
 
 # Words that, just before a verb form, make it a noun or an adjective ("the use of", "your collection",
 # "this automatically collected data") rather than a practice someone performs.
 _DETERMINER = CaselessPattern(
     r"(?:\b(?:the|your|our|its|their|his|her|this|that|these|those|any|such|of|for|general|continued|"
-    r"proposed|secure|a|an|app|data|which|whose|further|all|other|no|same|in|by|about|without)\s+"
+    r"proposed|secure|a|an|app|data|whose|further|all|other|no|same|in|by|about|without)\s+"
     r"(?:\w+ly\s+)?|\b(?:collection|disclosure|use|processing|sharing|storage|transfer|access|correction)"
     r"(?:\s+of\s+[\w\s]{0,30}?)?,?\s+(?:and/or\s+|or\s+|and\s+)?)$")
 # A nominal practice that is itself the subject: "Disclosure may be made to …".
@@ -49,22 +23,16 @@ _NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|c
                               r"(?:made|carried out|occur|take place|shared|disclosed|provided)")
 _DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$")
 _PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$")
-_NOT_PRACTICE_AFTER = CaselessPattern(r"^\s+(?:responsible|liable|accountable|harmless|in confidence|in mind|informed|up to date|"
-                                 r"secure|safe|private|confidential)\b")
-_NOT_PRACTICE_BEFORE = CaselessPattern(r"(?:\b(?:cease|ceases|stop|stops|right to|ask us to|request that we|"
-                                  r"choose to|how to|opt out of|object to|restrict|restriction of)\s+(?:\w+\s+){0,2})$")
-_KEPT_SAFE = CaselessPattern(r"^(?:\s+[\w’'-]+){0,5}?\s+(?:private|secure|safe|confidential|up to date|accurate|informed|"
-                        r"responsible|liable|harmless)\b")
 # An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
 INFINITIVE = re.compile(r"\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
-                        r"and|or|be)\b)[a-z]+\b(?<!ing)")
-# "the information we store", "information which is transferred": the verb describes the data, it states nothing.
-_RELATIVE = CaselessPattern(r"(?:\b(?:information|data|details|content)\s+(?:that\s+|which\s+)?(?:we|you)\s+(?:\w+\s+)?|"
-                       r"\b(?:which|that|who)\s+(?:is|are|was|were|has been|have been|will be|may be)\s+(?:\w+ly\s+)?)$")
+                        r"and|or|be|that|this|which|whom|you|them|him|it|his|my|me|each|every|some|many|one|two)\b)[a-z]+\b(?<!ing)")
 # A clause that opens with a bare imperative addresses the reader: "Publish, transmit or store any content …".
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
 _PERSONAL_USE_NOUN = CaselessPattern(r"^\s+(?:of|by)\b")
-_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=[A-Z])", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=(?-i:[A-Z]))", re.IGNORECASE)
+# A colon after a lead-in opens the list of what the clause is about: "we collect the following: Name, …".
+_LIST_COLON = re.compile(r"(?:following|includes?|included|including|such as|as follows|namely|e\.g\.|these|"
+                         r"collect|collects|collected|gather|receive|obtain|limited to)\s*$", re.IGNORECASE)
 _COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|otherwise|also|then|\w+ing|,)\s*)+$", re.IGNORECASE)
 _SKIP_PARENTHESIS = re.compile(r"\((?:which|who|that|as defined|defined|as described|see|hereinafter|collectively)\b[^)]*\)",
                                re.IGNORECASE)
@@ -92,6 +60,10 @@ class Verb:
     text: str
     passive: bool = False
     modality: str = "will"
+    by_user: bool = False  # a verb of what the person gives ("you provide"): the company collects
+    rule: str = ""  # the practices.yaml record that found it
+    subject_receives: bool = False  # "vendors have access to …": the subject is the recipient
+    default_recipient: str | None = None  # the recipient kind its rule implies when none is named ("public")
 
 
 @dataclass
@@ -131,7 +103,8 @@ class SentenceView:
 
     def _clause_bounds(self, pos: int) -> tuple[int, int]:
         if self._breaks is None:
-            self._breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(self.text)]
+            self._breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(self.text)
+                            if not (m.group(0)[0] == ":" and _LIST_COLON.search(self.text, 0, m.start()))]
         start, end = self.label_end, len(self.text)
         for b_start, b_end in self._breaks:
             if b_end <= pos and b_end > start:
@@ -140,6 +113,10 @@ class SentenceView:
                 end = b_start
                 break
         return start, end
+
+    def doc_spans(self, start: int, end: int) -> tuple[tuple[int, int], ...]:
+        """Offsets in the sentence as document offsets, in the form of Term.spans."""
+        return ((self.offset + start, self.offset + end),)
 
     def in_ignored(self, start: int, end: int) -> bool:
         return any(s.covers(start, end) for s in self.ignored)
@@ -194,34 +171,38 @@ def action_matches(text: str, cues: Cues, start: int = 0) -> list[re.Match]:
     return [m for m in found if m is not None]
 
 
-def find_verbs(view: SentenceView, cues: Cues) -> list[Verb]:
+def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> list[Verb]:
     text = view.text
     kept: list[Verb] = []
     matches = view.actions if view.actions is not None else action_matches(text, cues, view.label_end)
     for m in matches:
-        action = cues.actions[int(m.lastgroup[1:])].action  # earlier cues first
+        cue = cues.actions[int(m.lastgroup[1:])]  # earlier cues first
+        action = cue.action
         # the cheap span checks first: _is_practice runs several searches over the words around
         if view.in_ignored(m.start(), m.end()):
             continue
         if any(d.start <= m.start() and m.end() <= d.end for d in (*view.data, *view.recipients)):
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing
-        if not _is_practice(text, m.start(), m.end()):
+        if not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
-        v = Verb(action, m.start(), m.end(), m.group(0))
+        v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id,
+                 subject_receives=cue.subject == "recipient", default_recipient=cue.recipient)
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
         kept.append(v)
     return kept
 
 
-def _is_practice(text: str, start: int, end: int) -> bool:
+def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool = True) -> bool:
     # the patterns look a few words either side; bounded slices keep "$"-anchored searches linear
     before, after = text[max(0, start - 90):start], text[end:end + 120]
     word = text[start:end].lower()
-    if _NOT_PRACTICE_AFTER.match(after) or _NOT_PRACTICE_BEFORE.search(before):
+    # the not-practice records of ingest/rules/not-practice.yaml
+    if not_practice and (any(p.match(after) for p, words in cues.not_after if words is None or word in words)
+                         or any(p.search(before) for p, words in cues.not_before if words is None or word in words)):
         return False
-    if word.startswith(("keep", "kept", "hold", "held")) and _KEPT_SAFE.match(after):
+    if not_practice and word.startswith(("keep", "kept", "hold", "held")) and cues.kept_safe.match(after):
         return False
-    if _RELATIVE.search(before):
+    if not_practice and cues.relative.search(before):
         return False
     if start <= 16 and _IMPERATIVE_START.match(text[:start]) and word[:1].isalpha() and not word.endswith(("ing", "ed", "ion", "ure")) \
             and text[start:start + 1].isupper():

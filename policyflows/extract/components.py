@@ -1,0 +1,644 @@
+"""The components of extraction: small readers with one interface, run in a declared order.
+
+The engine (policyflows/extract/extractor.py) reads each sentence segment once: it finds the
+lexicon's mentions and the practice verbs of ingest/rules/practices.yaml, then hands a `Reading`
+of the segment to each enabled component, in the order of PIPELINE below, at four points:
+
+- ``view(r)``            the sentence as found: adjust what was found in it (modality);
+- ``segment(r)``         before any practice is made: a component may read the whole segment
+                         itself and return its statements (a list, possibly empty), which ends
+                         the segment; None lets the next component look;
+- ``statement(st, r)``   once per practice verb, on the statement being made for it, in order;
+                         returning False drops the statement;
+- ``fallback(r)``        when no verb gave a statement: statements stated without a verb.
+
+Each component is named; ``Extractor(disable=[...])`` and ``policyflows statements --disable
+NAME`` switch any of them off, so the effect of each can be measured (benchmarks/ablation.py).
+A component reads its words from the rule records of its name (ingest/rules/*.yaml).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policyflows.extract.model import Evidence, PartyRef, Statement, Term
+from policyflows.extract.retention import parse_retention
+from policyflows.extract.sentence import SentenceView, Verb, coordinated, modality_of
+from policyflows.vocab import PF, policy_iri, slug
+
+PERSONAL_INFORMATION = str(PF.PersonalInformation)
+HOLDING_ACTIONS = {"collect", "use", "store", "retain", "delete"}
+DISCLOSING_ACTIONS = {"share", "sell", "transfer"}
+_GERUND_ITEM = re.compile(r"^\s*[·•\-–]?\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?[A-Z][a-z]+ing\b")
+_PURPOSE_ITEM_CUT = re.compile(r",? (?:including|such as|for example|e\.g\.)\b|[;:(]|\. ")
+_LOCAL_RECIPIENT_LABEL = "your own device (local storage)"
+_UNNAMED_THIRD_PARTIES = "third parties"
+_AUTHORITIES = "authorities"
+
+
+@dataclass
+class Reading:
+    """One sentence segment being read: the view of it, the policy's context, what was made."""
+
+    view: SentenceView
+    ctx: object  # extractor._Context
+    evidence: Evidence
+    sharing: bool
+    made: list[Statement] = field(default_factory=list)  # statements kept so far in this segment
+    lead_in: bool = False  # the segment ends with a purpose lead-in ("for the following purposes:")
+    verb: Verb | None = None  # in statement(): the verb of the statement being made
+    also: list[Statement] = field(default_factory=list)  # statements a component adds beside the one being made
+    verb_index: int = 0
+
+
+class Component:
+    """A reader of one phenomenon. Subclasses set ``name`` and override the points they act at."""
+
+    name = ""
+    doc = ""
+
+    def __init__(self, engine):
+        self.x = engine  # the Extractor: lexicon, cues, and the helpers every component shares
+
+    def view(self, r: Reading) -> None:
+        return None
+
+    def segment(self, r: Reading) -> list[Statement] | None:
+        return None
+
+    def statement(self, st: Statement, r: Reading) -> bool | None:
+        return None
+
+    def fallback(self, r: Reading) -> list[Statement]:
+        return []
+
+    def section(self, ctx, doc, i: int) -> None:
+        """A new section starts at sentence ``i`` (ctx.section is its title)."""
+        return None
+
+
+# -- what a verb states ---------------------------------------------------------------------------
+
+class Modality(Component):
+    name = "modality"
+    doc = "may / will / will-not from modal words and negation in the verb's clause (context.yaml: may, negation)"
+
+    def view(self, r):
+        verbs = r.view.verbs
+        for k, v in enumerate(verbs):
+            # "not collect, use and/or disclose": coordinated verbs share the first one's modality
+            if k and coordinated(r.view, verbs[k - 1], v):
+                v.modality = verbs[k - 1].modality
+            else:
+                v.modality = modality_of(r.view, v, self.x.cues)
+
+
+class Items(Component):
+    name = "items"
+    doc = "definition items ('Cloud cached video: …'): the item's category is the data of the sentences under it"
+
+    def segment(self, r):
+        view = r.view
+        if view.label_end:
+            label = [m for m in view.data if m.end <= view.label_end]
+            r.ctx.item = self.x.term(label[-1], view) if label else None
+        return None
+
+
+class PurposeLists(Component):
+    name = "purpose-lists"
+    doc = "a lead-in ('for the following purposes:') takes the items that follow as purposes (context.yaml: purpose-lead-in)"
+
+    def segment(self, r):
+        ctx, text = r.ctx, r.view.text
+        if ctx.lead_in is not None and _GERUND_ITEM.match(text):
+            self.add_item(text, r.view.offset, ctx, r.evidence)
+            return []
+        lead_in = self.x.cues.purpose_lead_in.search(text)
+        if lead_in and text[lead_in.end():].strip():
+            # the first item of the list follows the lead-in in the same sentence
+            rest = text[lead_in.end():]
+            sub = Reading(self.x.view(text[:lead_in.end()], r.view.offset, ctx.section, r.sharing), ctx, r.evidence, r.sharing)
+            made = self.x.practices(sub)
+            for st in made:
+                ctx.lead_in = st
+            if ctx.lead_in is not None:
+                self.add_item(rest, r.view.offset + lead_in.end(), ctx, None)
+            ctx.previous = [s for s in made if s.data]
+            return made
+        r.lead_in = bool(lead_in)
+        return None
+
+    def add_item(self, text: str, offset: int, ctx, evidence: Evidence | None) -> None:
+        """One item of the list: a purpose of the lead-in's statement, cited by its words."""
+        stripped = text.strip(" ·•-–")
+        phrase, where = purpose_phrase(_PURPOSE_ITEM_CUT.split(stripped, maxsplit=1)[0])
+        if phrase:
+            lead = ctx.lead_in
+            inside = [m for m in self.x.lex.purpose_mentions(phrase)]
+            iri = f"{policy_iri(ctx.policy)}/purpose/{slug(phrase)[:80]}"
+            base = offset + len(text) - len(text.lstrip(" ·•-–"))
+            spans = ((base + where[0], base + where[1]),)
+            lead.purposes = unique(lead.purposes + [Term(iri, phrase, broader=inside[0].iri if inside else None, spans=spans)])
+            if evidence is not None:
+                lead.more_evidence.append(evidence)
+
+
+LIST_ITEM_WORDS = 15  # a sentence this short, with data and no verb, after a practice: an item of its list
+_CLAUSE_WORDS = re.compile(r"\b(?:we|us|you|it|they|this|these|may|might|will|would|can|could|must|should|shall|"
+                           r"is|are|was|were|has|have|had|do|does)\b", re.I)
+
+
+# a lead whose list is of purposes ("… to:", "for the following purposes:") and an item that is an action
+_PURPOSE_LEAD = re.compile(r"\b(?:to|for|purposes?|in order to|so that we can|help us)\s*[:\-–]\s*$", re.I)
+_VERB_ITEM = re.compile(r"^\W*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:to\s+)?(?:help|provide|improve|send|deliver|respond|process|manage|"
+                        r"analy[sz]e|operate|control|develop|personali[sz]e|customi[sz]e|contact|communicate|notify|"
+                        r"verify|prevent|protect|enforce|comply|offer|show|display|measure|understand|remember|"
+                        r"recogni[sz]e|track|administer|conduct|fulfil+|enable|allow|maintain|create|tailor|serve)\b", re.I)
+
+
+def list_item(text: str) -> bool:
+    """A short fragment with no subject or auxiliary of its own: "Your device type, screen size, browser type;"."""
+    words = len(text.split())
+    if words > LIST_ITEM_WORDS and not (words <= 3 * LIST_ITEM_WORDS and (text.rstrip().endswith((";", ",")) or _BULLET.match(text))):
+        return False
+    return not _CLAUSE_WORDS.search(text)
+
+
+_BULLET = re.compile(r"^\s*(?:[·•▪●◦\-–*]|\(?[a-z0-9]{1,3}[.)])\s")
+
+
+class Continuations(Component):
+    name = "continuations"
+    doc = ("a sentence that names data but no practice and continues one ('For example, …', 'Such information may "
+           "include …', a list item) states the practice of the sentence before, in a statement of its own "
+           "(context.yaml: continuation, inventory)")
+
+    def segment(self, r):
+        view, ctx = r.view, r.ctx
+        if view.verbs or not view.data:
+            return None
+        targets = ctx.pending or ctx.previous
+        if not targets:
+            return self._collected_inventory(r)
+        text = view.text[view.label_end:]
+        cues = self.x.cues
+        if not (cues.continuation.search(text) or cues.inventory.search(text) or list_item(text)):
+            return None
+        if any(_PURPOSE_LEAD.search(st.evidence.text) for st in targets) or _VERB_ITEM.match(text):
+            return None  # "We use your information to:" — the items that follow are purposes, not data
+        terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
+        if not terms:
+            return None
+        made = []
+        for st in targets:
+            made.append(Statement(action=st.action, modality=st.modality, actor=st.actor, data=terms, evidence=r.evidence,
+                                  recipients=list(st.recipients), purposes=list(st.purposes),
+                                  jurisdictions=list(st.jurisdictions), conditions=list(st.conditions),
+                                  retention=st.retention, legal_bases=list(st.legal_bases), section=ctx.section,
+                                  inherited_from=st.inherited_from or st.evidence, rule=self.name))
+        return made
+
+
+    def _collected_inventory(self, r):
+        """"The information we collect includes your name, …": the relative clause states the collection."""
+        view = r.view
+        m = self.x.cues.inventory_lead.search(view.text)
+        if not m:
+            return None
+        terms = unique([self.x.term(d, view) for d in view.data if d.start >= m.end() and not view.in_ignored(d.start, d.end)])
+        if not terms:
+            return None
+        modality = "may" if self.x.cues.may.search(view.text) else "will"
+        return [Statement(action="collect", modality=modality, actor=r.ctx.first_party, data=terms, evidence=r.evidence,
+                          recipients=[r.ctx.first_party], section=r.ctx.section, rule=self.name)]
+
+
+class NonPersonal(Component):
+    name = "non-personal"
+    doc = "anonymised or aggregate data, and definitions, state no practice on personal data (not-practice.yaml)"
+
+    def segment(self, r):
+        text = r.view.text
+        low = text.lower()
+        cues = self.x.cues
+        if (any(w in low for w in ("anonym", "identif", "aggregat", "non-personal", "statistic"))
+                and cues.non_personal.search(text) and not self._names_specific_data(r.view)) or \
+                (any(w in low for w in ("mean", "refer", "defined")) and cues.definition.search(text)):
+            r.ctx.previous, r.ctx.pending = [], []
+            return []
+        return None
+
+    @staticmethod
+    def _names_specific_data(view) -> bool:
+        """"non-personal information such as browser type and IP address" still names the data that flows."""
+        return any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1]) for m in view.data)
+
+
+# -- who does it, to whom -------------------------------------------------------------------------
+
+_THEY_SUBJECT_RE = r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$"
+
+
+# the person as the subject of a giving verb: "you may be asked to provide", "users submit"
+_PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subscribers?|participants?|applicants?)\b"
+                           r"(?:\s+(?!we\b|us\b)[\w'’]+){0,4}\s*$", re.I)
+
+
+# "we and third parties may …", "We, along with our partners, …", "Acme and its business partners gather …"
+_CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3})\s*,?\s+(?:and|along with|together with|as well as|or)\s+"
+                         r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*[\w\s,-]{0,60}$")
+
+
+_GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|Deidentified|Statistic)", re.I)
+
+
+_ANAPHOR_SUBJECT = re.compile(r"^\W*(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
+                              r"advertisers|networks|services|entities|organi[sz]ations|businesses|platforms|tools|"
+                              r"plug-?ins|widgets)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
+
+
+class Subjects(Component):
+    name = "subjects"
+    doc = "who performs the verb: the person ('you can delete', not-practice.yaml: user-subject), a named party, or the company"
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        from policyflows.extract.cues import CaselessPattern
+        self.they = CaselessPattern(_THEY_SUBJECT_RE)
+
+    def statement(self, st, r):
+        view, verb, ctx = r.view, r.verb, r.ctx
+        start, _ = view.clause_bounds(verb.start)
+        before = view.text[start:verb.start]
+        if verb.by_user:  # "you may be asked to provide …": the company collects what the person gives
+            return None  # (view() kept only those whose subject is the person)
+        party = self._antecedent(before, r) if self.x.on("references") else None
+        if party is not None:  # "These companies may collect …", "They may use cookies …": the party just named
+            st.actor = party
+            return None
+        if self._user(before, ctx):
+            return False
+        subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start
+                   and not view.in_ignored(m.start, m.end)]
+        if verb.subject_receives:  # "our vendors will have access to …": the company discloses to them
+            if not subject:
+                return False
+            st.recipients = [self.x.party(subject[-1], view)]
+            return None
+        co = _CO_SUBJECT.search(before)
+        if subject and co and any(m.start >= start + co.start() for m in subject):
+            # "we and third parties may use cookies": the parties named beside us do it too
+            for m in subject:
+                if m.start >= start + co.start():
+                    also = Statement(action=st.action, modality=st.modality, actor=self.x.party(m, view), data=st.data,
+                                     evidence=st.evidence, section=st.section, rule=st.rule)
+                    r.also.append(also)
+            return None
+        if subject:
+            between = view.text[subject[-1].end:verb.start]
+            if len(between.split()) <= 4 and not self.x.first_party_words.search(between) \
+                    and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start]):
+                st.actor = self.x.party(subject[-1], view)
+                return None
+        if r.made and re.search(r"\bto\s+$", before) and r.verb_index:
+            st.actor = r.made[-1].actor  # "… may use cookies to gather …": the same actor gathers
+        return None
+
+    def view(self, r):
+        """A verb of giving ("submit") is a practice only when the person gives; else it is no verb at all."""
+        view = r.view
+        if any(v.by_user for v in view.verbs):
+            view.verbs = [v for v in view.verbs if not v.by_user or self._gives(view, v)]
+
+    def _gives(self, view, verb) -> bool:
+        start, _ = view.clause_bounds(verb.start)
+        before = view.text[start:verb.start]
+        return bool(self.x.cues.user_subject.search(before) or _PERSON_GIVES.search(before))
+
+    def _antecedent(self, before: str, r):
+        """The party a pronoun or "these companies" at the start of the clause points back at, if just named."""
+        ctx = r.ctx
+        if ctx.last_party is None or r.evidence.sentence - ctx.last_party[0] > 1:
+            return None
+        if _ANAPHOR_SUBJECT.search(before) or (self.they.search(before) and ctx.last_party[0] < r.evidence.sentence):
+            return ctx.last_party[1]
+        return None
+
+    def _user(self, before: str, ctx) -> bool:
+        """True when the person (or an unnamed "they") performs the verb, not the company."""
+        if self.they.search(before):
+            return True
+        m = None
+        for m in self.x.cues.user_subject.finditer(before):
+            pass
+        if m is None:
+            return False
+        later = before[m.end():]
+        return not (self.x.first_party_words.search(later) or (ctx.aliases and ctx.aliases.search(later)))
+
+
+class Recipients(Component):
+    name = "recipients"
+    doc = ("who receives: parties named after a disclosing verb, agents of a passive ('by us and our partners'), "
+           "hosts of stored data, the person's own device, authorities for legal disclosures (context.yaml)")
+
+    def statement(self, st, r):
+        if st.recipients and r.verb.subject_receives:
+            return  # set by subjects: the subject receives
+        st.recipients = self._recipients(r.view, r.verb, st, r.ctx)
+
+    def _recipients(self, view, verb, st, ctx) -> list[PartyRef]:
+        agents = self._passive_agents(view, verb, ctx) if verb.passive or view.text.startswith(" by ", verb.end) else []
+        if agents and st.action in HOLDING_ACTIONS:
+            if ctx.first_party not in agents:
+                st.actor = agents[0]  # "information collected by third-party ad networks": they collect it
+            return agents  # "cookies are used by us and our service providers"
+        hosts = self._hosts(view, verb) if st.action in {"store", "retain"} else []
+        if hosts:
+            return hosts  # "uploaded to Amazon Web Services servers": the host keeps it for the company
+        cues = self.x.cues
+        if st.action in HOLDING_ACTIONS:
+            if view.search(cues.local_storage) and st.action in {"collect", "store", "retain"} \
+                    and st.modality != "will-not":  # "processed locally and never uploaded": the rule is about the cloud
+                m = view.search(cues.local_storage)
+                return [PartyRef(_LOCAL_RECIPIENT_LABEL, "user", spans=view.doc_spans(m.start(), m.end()))]
+            if st.action == "use" and st.actor.kind == "first-party":
+                return []
+            return [st.actor]
+        _, clause_end = view.clause_bounds(verb.start)
+        found = [self.x.party(m, view) for m in view.recipients
+                 if verb.end <= m.start and m.end <= clause_end
+                 and not view.in_purpose(m.start, m.end) and not view.in_ignored(m.start, m.end)]
+        if not found and re.match(r"[^.;]{0,80}?\b(?:with|to) us\b", view.text[verb.end:clause_end]):
+            return [ctx.first_party]  # "share your name … with us": the company receives it
+        if not found and view.search(cues.legal_disclosure):
+            m = view.search(cues.legal_disclosure)
+            found = [PartyRef(_AUTHORITIES, "authority", concept=str(PF.Authority), spans=view.doc_spans(m.start(), m.end()))]
+        if not found and verb.default_recipient == "public":
+            found = [PartyRef("the public", "public", concept=str(PF.Public), spans=view.doc_spans(verb.start, verb.end))]
+        if not found and st.action == "transfer":
+            found = [st.actor]
+        if not found and st.action in {"share", "sell"}:
+            found = [PartyRef(_UNNAMED_THIRD_PARTIES, "third-party")]  # no concept: nobody was named
+        return unique(found)
+
+    def _hosts(self, view, verb) -> list[PartyRef]:
+        """Named organisations or storage providers after a storing verb: they hold data on the company's behalf."""
+        _, clause_end = view.clause_bounds(verb.start)
+        found = [m for m in view.recipients if verb.end <= m.start and m.end <= clause_end
+                 and not view.in_purpose(m.start, m.end) and not view.in_ignored(m.start, m.end)
+                 and (m.organisation or m.kind == "service-provider")
+                 and re.search(r"\b(?:to|on|in|at|with|by)\s+(?!our\b|its\b)(?:\w+\s+){0,3}$", view.text[verb.end:m.start])]
+        return unique([PartyRef(GENERIC.get(m.iri) or m.label, "service-provider",
+                                organisation=getattr(m, "organisation", None), concept=m.iri,
+                                spans=view.doc_spans(m.start, m.end)) for m in found])
+
+    def _passive_agents(self, view, verb, ctx) -> list[PartyRef]:
+        """The parties after "by" that follow a passive verb."""
+        _, clause_end = view.clause_bounds(verb.start)
+        m = re.match(r"\s+by\b", view.text[verb.end:clause_end])
+        if not m:
+            return []
+        start = verb.end + m.end()
+        stop = re.search(r"[,;.(]|\s(?:to|for|in order|when|if|which|who)\b", view.text[start:clause_end])
+        end = start + stop.start() if stop else clause_end
+        agents = [self.x.party(p, view) for p in view.recipients if start <= p.start and p.end <= end]
+        phrase = view.text[start:end]
+        if self.x.first_party_words.search(phrase) or (ctx.aliases and ctx.aliases.search(phrase)):
+            agents.insert(0, ctx.first_party)
+        return unique(agents)
+
+
+# -- why, when, where, how long -------------------------------------------------------------------
+
+class Purposes(Component):
+    name = "purposes"
+    doc = "purpose clauses ('in order to …', 'to provide …', context.yaml: purpose-*) and purposes the taxonomy names"
+
+    def statement(self, st, r):
+        view, verb, ctx = r.view, r.verb, r.ctx
+        out: list[Term] = []
+        clause_start, clause_end = view.clause_bounds(verb.start)
+        for span in view.purpose_spans:
+            if span.start < verb.start or span.start >= clause_end:
+                continue  # a purpose serves the practice of its own clause
+            phrase, where = purpose_phrase(view.text[span.start:span.end])
+            if phrase and not self.x.cues.purpose_reference.search(phrase):
+                out.append(self._stated(phrase, view, span.start, span.end, ctx,
+                                        view.doc_spans(span.start + where[0], span.start + where[1])))
+        for m in view.purposes_found:
+            if clause_start <= m.start < clause_end and \
+                    not any(s.start <= m.start and m.end <= s.end for s in view.purpose_spans):
+                out.append(self.x.term(m, view))
+        st.purposes = unique(out)
+
+    def _stated(self, phrase, view, start, end, ctx, spans) -> Term:
+        """A purpose in the policy's own words, under the taxonomy purpose it names, if any."""
+        inside = [m for m in view.purposes_found if start <= m.start and m.end <= end]
+        if inside and len(phrase.split()) <= len(inside[0].text.split()) + 1:
+            return self.x.term(inside[0], view)
+        iri = f"{policy_iri(ctx.policy)}/purpose/{slug(phrase)[:80]}"
+        return Term(iri, phrase, broader=inside[0].iri if inside else None, spans=spans)
+
+
+class Conditions(Component):
+    name = "conditions"
+    doc = "conditions ('when …', 'with your consent', context.yaml: condition-*) and the DPV legal bases a sentence names"
+
+    def statement(self, st, r):
+        view = r.view
+        st.conditions = unique([view.text[s.start:s.end].strip(" ,;.") for s in view.condition_spans])
+        if view.legal_bases is None:  # once per sentence, not once per statement
+            find = getattr(self.x.lex, "legal_basis_mentions", None)
+            view.legal_bases = unique([self.x.term(m, view) for m in find(view.text)]) if find else []
+        st.legal_bases = list(view.legal_bases)
+
+
+class Places(Component):
+    name = "places"
+    doc = "where data is kept or sent: places named with a storing, transferring or sharing verb (not places of laws or of the person)"
+
+    def statement(self, st, r):
+        view, verb = r.view, r.verb
+        if verb.action not in {"store", "transfer", "share", "retain"}:
+            return
+        if verb.action == "share" and not view.search(self.x.cues.storage_location):
+            return
+        st.jurisdictions = unique([self.x.term(m, view) for m in view.places])
+
+
+class Retention(Component):
+    name = "retention"
+    doc = "retention periods in words or digits after a storing or keeping verb (context.yaml: retention-period)"
+
+    def statement(self, st, r):
+        if st.action in {"retain", "store"}:
+            st.retention = parse_retention(r.view.text, self.x.cues)
+
+
+class References(Component):
+    name = "references"
+    doc = ("'such information', 'this data' and disclosures with no data of their own are about the data of the "
+           "sentence or disclosure before (context.yaml: reference)")
+
+    def statement(self, st, r):
+        ctx, view = r.ctx, r.view
+        if not st.data and st.action in DISCLOSING_ACTIONS and ctx.last_disclosure is not None \
+                and (st.recipients or view.search(self.x.cues.reference)):
+            st.data = list(ctx.last_disclosure.data)
+
+
+# -- statements without a practice verb -----------------------------------------------------------
+
+class Locations(Component):
+    name = "locations"
+    doc = "'We have data centres in Beijing, …': where the company keeps personal information (context.yaml: storage-location)"
+
+    def fallback(self, r):
+        view, ctx = r.view, r.ctx
+        if not view.places or not view.search(self.x.cues.storage_location):
+            return []
+        data = [self.x.term(m, view) for m in view.data] or [Term(PERSONAL_INFORMATION, self.x.lex.label(PERSONAL_INFORMATION))]
+        modality = "may" if view.search(self.x.cues.may) else "will"
+        st = Statement(action="store", modality=modality, actor=ctx.first_party, data=data, evidence=r.evidence,
+                       recipients=[ctx.first_party], jurisdictions=unique([self.x.term(m, view) for m in view.places]),
+                       section=ctx.section, policy_wide=not view.data)
+        return [st]
+
+
+class Sections(Component):
+    name = "sections"
+    doc = "a recipient listed under a sharing heading is a recipient of the data shared there (context.yaml: section-*)"
+
+    def fallback(self, r):
+        view, ctx = r.view, r.ctx
+        if not view.recipients or view.verbs or not ctx.section or len(view.text.split()) > 20:
+            return []
+        actions = [a for a, p in self.x.cues.section_actions if p.search(ctx.section)]
+        if "share" not in actions:
+            return []
+        data = [self.x.term(m, view) for m in view.data]
+        if not data and ctx.last_disclosure is not None:
+            data = list(ctx.last_disclosure.data)
+        if not data:
+            return []
+        recipients = unique([self.x.party(m, view) for m in view.recipients if not view.in_ignored(m.start, m.end)])
+        conditions = unique([view.text[s.start:s.end].strip(" ,;.") for s in view.condition_spans]) \
+            if self.x.on("conditions") else []
+        return [Statement(action="share", modality="may", actor=ctx.first_party, data=data, evidence=r.evidence,
+                          recipients=recipients, conditions=conditions, section=ctx.section)]
+
+
+class Headings(Component):
+    name = "headings"
+    doc = ("a heading that gives a practice ('Information We Collect') gives it to the sentences under it that "
+           "name data but no practice; a heading that only names data keeps the one before (context.yaml: heading-*)")
+
+    def section(self, ctx, doc, i):
+        title = ctx.section
+        if not title:
+            ctx.heading = None
+            return
+        share = any(a == "share" and p.search(title) for a, p in self.x.cues.section_actions)
+        for action, pattern in self.x.cues.headings:
+            if pattern.search(title) and not (share and not _COLLECT_WORD.search(title)):
+                ctx.heading = (action, self._title_evidence(doc, i, title), "may" if _MAY_WORD.search(title) else "will")
+                return
+        if ctx.heading is not None and not (self.x.lex.data_mentions(title) and len(title.split()) <= 6):
+            ctx.heading = None
+
+    def inline(self, ctx, evidence: Evidence) -> bool:
+        """A short sentence that is a heading in the text ("Information You Provide.", "What do we collect?")."""
+        text = evidence.text.strip()
+        if len(text.split()) > INLINE_HEADING_WORDS or text[:1].islower():
+            return False
+        share = any(a == "share" and p.search(text) for a, p in self.x.cues.section_actions)
+        for action, pattern in self.x.cues.headings:
+            if pattern.search(text) and not (share and not _COLLECT_WORD.search(text)):
+                if any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1]) for m in self.x.lex.data_mentions(text)):
+                    return False  # "Information we collect includes your name." is a sentence, not a heading
+                ctx.heading = (action, evidence, "may" if _MAY_WORD.search(text) else "will")
+                return True
+        return False
+
+    @staticmethod
+    def _title_evidence(doc, i: int, title: str) -> Evidence | None:
+        section = doc.sentences[i].section
+        start = doc.sections[section].start if section is not None else 0
+        pos = doc.text.find(title, max(0, start - 1), doc.sentences[i].start + 1)
+        return Evidence(title, pos, pos + len(title), -1) if pos >= 0 else None
+
+    def fallback(self, r):
+        view, ctx = r.view, r.ctx
+        if ctx.heading is None or view.verbs or not view.data:
+            return []
+        terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
+        if not terms or _QUESTION_OR_CHOICE.search(view.text):
+            return []
+        action, title, modality = ctx.heading
+        return [Statement(action=action, modality=modality, actor=ctx.first_party, data=terms, evidence=r.evidence,
+                          recipients=[ctx.first_party], section=ctx.section, inherited_from=title, rule=self.name)]
+
+
+INLINE_HEADING_WORDS = 8
+_COLLECT_WORD = re.compile(r"\b(?:collect|gather|obtain|receive|provide)", re.I)
+_MAY_WORD = re.compile(r"\bmay\b", re.I)
+# what the person may do is no practice of the company's: "You can disable cookies in your browser."
+_QUESTION_OR_CHOICE = re.compile(r"\b(?:you|users?)\s+(?:\w+\s+)?(?:can|may|might|could|should|must|choose)\b|"
+                                 r"\b(?:opt[- ]out|unsubscribe|disable|delete|refuse|decline)\b", re.I)
+
+
+# The declared order. Components run in it at each of the four points; any one may be disabled.
+PIPELINE: tuple[type[Component], ...] = (
+    Modality, Items, PurposeLists, Continuations, NonPersonal,
+    Subjects, Recipients, Purposes, Conditions, Places, Retention, References,
+    Locations, Sections, Headings,
+)
+# Parts of the engine that other components' reading also depends on; they too can be disabled:
+# items and references substitute data inside the object of a verb, modality keeps the examples of a
+# ruled-out category, not-practice applies the records of not-practice.yaml around a verb.
+ENGINE_SWITCHES = ("not-practice",)
+NAMES = tuple(c.name for c in PIPELINE) + ENGINE_SWITCHES
+
+# The kind classes themselves ("third parties", "our affiliates") are named in the plural, as policies do.
+GENERIC = {str(PF.FirstParty): None, str(PF.Affiliate): "affiliates", str(PF.ServiceProvider): "service providers",
+           str(PF.ThirdParty): "third parties", str(PF.Advertiser): "advertisers", str(PF.Authority): "authorities",
+           str(PF.Acquirer): "acquirers", str(PF.Public): "the public", str(PF.UserParty): None}
+
+
+def purpose_phrase(text: str) -> tuple[str, tuple[int, int]]:
+    """The purpose in a purpose clause's words, and where those words are in ``text``."""
+    lead = {"in", "order", "so", "as", "to", "for", "the", "purpose", "purposes", "of", "with", "that"}
+    stripped = text.strip(" ,.;:").split()
+    k = 0
+    while k < len(stripped) and stripped[k].lower() in lead:
+        k += 1
+    kept = stripped[k:]
+    if len(kept) < 2:
+        return "", (0, 0)
+    phrase = " ".join(kept[:14])
+    # locate: the first word of the stripped clause is the first word of ``text`` once leading punctuation is gone
+    lead_strip = len(text) - len(text.lstrip(" ,.;:"))
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[lead_strip:len(text.rstrip(" ,.;:"))])]
+    start, end = spans[k][0] + lead_strip, spans[min(k + 14, len(spans)) - 1][1] + lead_strip
+    phrase = phrase[0].lower() + phrase[1:] if not phrase[:2].isupper() else phrase
+    return phrase, (start, end)
+
+
+def unique(items: list) -> list:
+    """Items in order, each once; spans of repeated mentions join the first one's (first occurrence first)."""
+    seen: dict = {}
+    out: list = []
+    for it in items:
+        key = it if not isinstance(it, PartyRef) else (it.label.lower(), it.kind)
+        k = seen.get(key)
+        if k is None:
+            seen[key] = len(out)
+            out.append(it)
+        elif getattr(it, "spans", None):
+            kept = out[k]
+            merged = tuple(sorted(set(kept.spans) | set(it.spans)))
+            if merged != kept.spans:
+                out[k] = kept.with_spans(merged)
+    return out
