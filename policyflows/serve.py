@@ -6,15 +6,24 @@
     GET  /query/NAME?param=value…            a named query's rows as JSON
     GET  /policies                           the policies, as `policies --format json`
 
+    GET  /status                             the query workers: how many, busy, replaced
+
 SELECT and ASK results come as SPARQL JSON, XML, CSV or TSV by the Accept header; CONSTRUCT and
 DESCRIBE as Turtle or N-Triples. Updates are refused (403), and so is SERVICE, which would let a
 query make this machine fetch other URLs. Every answer carries CORS headers so a notebook or web
-page on another origin can ask. The standard library's ThreadingHTTPServer is enough: pyoxigraph
-stores are safe to share between threads, and the endpoint is meant for one team, not the internet.
+page on another origin can ask.
+
+Every question that touches an on-disk store is answered by a pool of long-lived worker processes
+that each hold the store open read-only (policyflows.serve_pool): a query that passes the time limit
+has its worker killed and replaced by a warm spare, and its client gets 503. The HTTP side is the
+standard library's ThreadingHTTPServer, which only parses requests and passes bytes along; the
+endpoint is meant for one team, not the internet. An in-memory store (a notebook's) cannot be
+shared with other processes, so it is asked in threads, where the limit is only a safety net.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
@@ -25,9 +34,15 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from policyflows.errors import PolicyflowsError, UnknownTermError
+from policyflows.serve_pool import PoolError, WorkerPool
 
 DEFAULT_TIMEOUT = 30.0
 MAX_BODY = 1 << 20
+# Two query workers per core keep both cores busy while one worker waits on the disk or on a
+# client, and leave room for one runaway query while it runs to its limit; one warm spare replaces
+# a killed worker at once. Measured: benchmarks/serve_bench.py, docs/notes/serve.md.
+DEFAULT_WORKERS = max(2, 2 * (os.cpu_count() or 1))
+DEFAULT_SPARES = 1
 
 SOLUTION_TYPES = [  # (media type, pyoxigraph format); the first is the default
     ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
@@ -44,6 +59,9 @@ GRAPH_TYPES = [
 ]
 UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                     re.IGNORECASE)
+
+
+JSON = "application/json"
 
 
 class HttpError(Exception):
@@ -80,11 +98,12 @@ def negotiate(accept: str | None, offers: list[tuple[str, object]]):
 class FlowRequestHandler(BaseHTTPRequestHandler):
     server_version = "policyflows"
     protocol_version = "HTTP/1.1"
+    # headers and body are two writes: without TCP_NODELAY the second waits for the keep-alive
+    # client's delayed ACK of the first, 40 ms on Linux, added to every answer
+    disable_nagle_algorithm = True
 
     # set by make_server
-    flow_store = None
-    time_limit = DEFAULT_TIMEOUT
-    pool: ThreadPoolExecutor | None = None
+    backend = None  # WorkerPool or InProcess: ask(job) -> (status, content type, body)
     quiet = True
 
     def log_message(self, fmt, *args):
@@ -121,7 +140,7 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
             self.rfile.read(min(length, MAX_BODY))
         self._error(HttpError(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only"))
 
-    # --- routing ------------------------------------------------------------------------------
+    # --- routing: what can be checked without the store is checked here, the rest is a job ------
 
     def _query_args(self) -> dict[str, list[str]]:
         return parse_qs(urlsplit(self.path).query, keep_blank_values=True)
@@ -130,41 +149,43 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path.rstrip("/") or "/"
         try:
             if path == "/sparql":
-                self._sparql(args, body)
+                self._ask(self._sparql_job(args, body))
             elif path == "/where":
-                text = self._call(lambda: self.flow_store.where_json(
-                    _one(args, "term"), policies=args.get("policy") or None))
-                self._send(HTTPStatus.OK, text.encode("utf-8"), "application/json")
+                self._ask(("where", _one(args, "term"), args.get("policy") or None))
             elif path == "/policies":
-                self._json(self._call(self.flow_store.policies))
+                self._ask(("policies",))
             elif path == "/query":
                 from policyflows import queries
 
                 self._json([q.describe() for q in queries.library().values()])
             elif path.startswith("/query/"):
-                self._named(path[len("/query/"):], args)
+                self._ask(self._named_job(path[len("/query/"):], args))
+            elif path == "/status":
+                self._json(self.backend.status())
             elif path == "/":
                 self._json({"sparql": "/sparql", "where": "/where?term=…", "queries": "/query",
-                            "policies": "/policies"})
+                            "policies": "/policies", "status": "/status"})
             else:
                 raise HttpError(HTTPStatus.NOT_FOUND, f"no resource {path}; try /sparql, /where, /query, /policies")
         except HttpError as exc:
             self._error(exc)
-        except UnknownTermError as exc:
-            self._error(HttpError(HTTPStatus.NOT_FOUND, str(exc), {"suggestions": exc.suggestions}))
-        except PolicyflowsError as exc:
-            self._error(HttpError(HTTPStatus.BAD_REQUEST, str(exc)))
 
-    def _named(self, name: str, args: dict):
+    def _ask(self, job):
+        try:
+            status, content_type, payload = self.backend.ask(job)
+        except PoolError as exc:
+            status = HTTPStatus.INTERNAL_SERVER_ERROR if exc.reason == "died" else HTTPStatus.SERVICE_UNAVAILABLE
+            raise HttpError(status, str(exc)) from None
+        self._send(HTTPStatus(status), payload, content_type)
+
+    def _named_job(self, name: str, args: dict):
         from policyflows import queries
 
         if name not in queries.library():
             raise HttpError(HTTPStatus.NOT_FOUND, f"no query named {name!r}; GET /query lists them")
-        params = {k: v[0] if len(v) == 1 else v for k, v in args.items()}
-        result = self._call(lambda: self.flow_store.run_query(name, params))
-        self._json({"query": name, "columns": result.columns, "rows": result.rows})
+        return ("query", name, {k: v[0] if len(v) == 1 else v for k, v in args.items()})
 
-    def _sparql(self, args: dict, body: bytes | None):
+    def _sparql_job(self, args: dict, body: bytes | None):
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if body is not None and content_type == "application/sparql-update":
             raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
@@ -182,65 +203,16 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
         if UPDATE.match(text):
             raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
         accept = self.headers.get("Accept")
-        if self.flow_store.path is not None:
-            media, payload = self._in_child_process(text, accept)
-        else:
-            media, payload = self._call(lambda: answer_sparql(self.flow_store.store, text, accept))
-        self._send(HTTPStatus.OK, payload, media + ("; charset=utf-8" if media.startswith("text/") else ""))
-
-    def _in_child_process(self, text: str, accept: str | None):
-        """Run a user's query in a child process that is killed at the time limit.
-
-        pyoxigraph holds the GIL while it evaluates, and cannot cancel a query, so a thread cannot
-        enforce the limit; a process can. The forkserver start method forks from a small
-        single-threaded server process, which is quick and safe from this threaded one.
-        """
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("forkserver")
-        receiver, sender = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_child_query, args=(str(self.flow_store.path), text, accept, sender), daemon=True)
-        child.start()
-        sender.close()
-        try:
-            if not receiver.poll(self.time_limit):
-                raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE,
-                                f"the query ran past the time limit of {self.time_limit:g} s")
-            outcome = receiver.recv()
-        except EOFError:
-            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, "the query process died") from None
-        finally:
-            if child.is_alive():
-                child.kill()
-            child.join(5)
-            receiver.close()
-        if outcome[0] == "ok":
-            return outcome[1], outcome[2]
-        raise HttpError(HTTPStatus(outcome[1]), outcome[2])
-
-    def _call(self, fn):
-        """Run one of the project's own queries (or, on an in-memory store, the user's) in a worker
-        thread. The limit is checked only when pyoxigraph lets go of the GIL, so it is a safety net
-        here; on-disk stores run users' queries in a child process (_in_child_process) instead."""
-        future = self.pool.submit(fn)
-        try:
-            return future.result(timeout=self.time_limit)
-        except FutureTimeout:
-            raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE,
-                            f"the query ran past the time limit of {self.time_limit:g} s") from None
-        except SyntaxError as exc:
-            raise HttpError(HTTPStatus.BAD_REQUEST, f"SPARQL syntax error: {exc}") from None
-        except OSError as exc:
-            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, f"store error: {exc}") from None
+        negotiate(accept, SOLUTION_TYPES + GRAPH_TYPES)  # 406 before any work when nothing can be offered
+        return ("sparql", text, accept)
 
     # --- responses ----------------------------------------------------------------------------
 
     def _json(self, obj):
-        self._send(HTTPStatus.OK, json.dumps(obj, ensure_ascii=False).encode("utf-8"), "application/json")
+        self._send(HTTPStatus.OK, json.dumps(obj, ensure_ascii=False).encode("utf-8"), JSON)
 
     def _error(self, exc: HttpError):
-        body = json.dumps({"error": str(exc), **exc.extra}, ensure_ascii=False).encode("utf-8")
-        self._send(exc.status, body, "application/json")
+        self._send(exc.status, error_body(str(exc), exc.extra), JSON)
 
     def _send(self, status: HTTPStatus, body: bytes, content_type: str | None):
         self.send_response(status)
@@ -249,10 +221,47 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
         if content_type:
             self.send_header("Content-Type", content_type)
+        if status == HTTPStatus.SERVICE_UNAVAILABLE:
+            self.send_header("Retry-After", "1")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+# --- the store: every call the endpoint makes to it is here, run inside a query worker -------------
+
+def open_for_worker(path: str):
+    """What a query worker holds: the store opened read-only, once for the worker's life."""
+    from policyflows.store import FlowStore
+
+    return FlowStore.open(path)
+
+
+def answer(flow_store, job) -> tuple[int, str, bytes]:
+    """(HTTP status, content type, body) of one job: ("sparql", text, accept), ("where", term,
+    policies), ("query", name, params) or ("policies",). Errors are answers too, never raised."""
+    try:
+        kind = job[0]
+        if kind == "sparql":
+            media, payload = answer_sparql(flow_store.store, job[1], job[2])
+            return 200, media + ("; charset=utf-8" if media.startswith("text/") else ""), payload
+        if kind == "where":
+            return 200, JSON, flow_store.where_json(job[1], policies=job[2]).encode("utf-8")
+        if kind == "query":
+            result = flow_store.run_query(job[1], job[2])
+            return 200, JSON, _dumps({"query": job[1], "columns": result.columns, "rows": result.rows})
+        if kind == "policies":
+            return 200, JSON, _dumps(flow_store.policies())
+        raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, f"unknown job {kind!r}")
+    except HttpError as exc:
+        return int(exc.status), JSON, error_body(str(exc), exc.extra)
+    except UnknownTermError as exc:
+        return 404, JSON, error_body(str(exc), {"suggestions": exc.suggestions})
+    except (PolicyflowsError, SyntaxError, ValueError) as exc:
+        return 400, JSON, error_body(str(exc))
+    except Exception as exc:  # reported to the client, not swallowed
+        return 500, JSON, error_body(f"{type(exc).__name__}: {exc}")
 
 
 def answer_sparql(store: ox.Store, text: str, accept: str | None) -> tuple[str, bytes]:
@@ -271,18 +280,37 @@ def answer_sparql(store: ox.Store, text: str, accept: str | None) -> tuple[str, 
     return media, results.serialize(format=fmt)
 
 
-def _child_query(path: str, text: str, accept: str | None, sender) -> None:
-    try:
-        media, payload = answer_sparql(ox.Store.read_only(path), text, accept)
-        sender.send(("ok", media, payload))
-    except HttpError as exc:
-        sender.send(("error", int(exc.status), str(exc)))
-    except PolicyflowsError as exc:
-        sender.send(("error", int(HTTPStatus.BAD_REQUEST), str(exc)))
-    except Exception as exc:  # reported to the client, not swallowed
-        sender.send(("error", int(HTTPStatus.INTERNAL_SERVER_ERROR), f"{type(exc).__name__}: {exc}"))
-    finally:
-        sender.close()
+def error_body(message: str, extra: dict | None = None) -> bytes:
+    return _dumps({"error": message, **(extra or {})})
+
+
+def _dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+
+
+class InProcess:
+    """The backend for an in-memory store, which other processes cannot open: jobs run in threads.
+    pyoxigraph cannot be interrupted, so past the limit the client gets 503 while the query
+    finishes in its thread: a safety net, not a stop."""
+
+    def __init__(self, flow_store, time_limit: float, threads: int):
+        self.flow_store = flow_store
+        self.time_limit = time_limit
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sparql")
+        self._size = threads
+
+    def ask(self, job):
+        future = self._threads.submit(answer, self.flow_store, job)
+        try:
+            return future.result(timeout=self.time_limit)
+        except FutureTimeout:
+            raise PoolError("time limit", f"the query ran past the time limit of {self.time_limit:g} s") from None
+
+    def status(self) -> dict:
+        return {"workers": self._size, "in_process": True, "time_limit_s": self.time_limit}
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 def _one(args: dict, name: str) -> str:
@@ -294,20 +322,44 @@ def _one(args: dict, name: str) -> str:
     return values[0]
 
 
+class FlowServer(ThreadingHTTPServer):
+    """A thread per connection for HTTP; the queries themselves go to the backend."""
+
+    daemon_threads = True
+    request_queue_size = 128  # 16 clients connecting at once must not overflow the listen backlog
+
+    def __init__(self, address, handler, backend):
+        self.backend = backend
+        try:
+            super().__init__(address, handler)
+        except BaseException:
+            backend.close()
+            raise
+
+    def server_close(self):
+        super().server_close()
+        self.backend.close()
+
+
 def make_server(flow_store, host: str = "127.0.0.1", port: int = 7878, time_limit: float = DEFAULT_TIMEOUT,
-                quiet: bool = True, workers: int = 8) -> ThreadingHTTPServer:
-    """A server ready to ``serve_forever()``; port 0 picks a free port (``server.server_address``)."""
-    handler = type("Handler", (FlowRequestHandler,), {
-        "flow_store": flow_store, "time_limit": time_limit, "quiet": quiet,
-        "pool": ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql"),
-    })
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+                quiet: bool = True, workers: int = DEFAULT_WORKERS, spares: int = DEFAULT_SPARES) -> FlowServer:
+    """A server ready to ``serve_forever()``; port 0 picks a free port (``server.server_address``).
+
+    An on-disk store is answered by ``workers`` query processes plus ``spares`` warm spares, started
+    here (each opens the store once); ``server.server_close()`` stops them.
+    """
+    if flow_store.path is not None:
+        backend = WorkerPool(flow_store.path, open_for_worker, answer, size=workers, spares=spares,
+                             time_limit=time_limit)
+    else:
+        backend = InProcess(flow_store, time_limit, threads=workers)
+    handler = type("Handler", (FlowRequestHandler,), {"backend": backend, "quiet": quiet})
+    return FlowServer((host, port), handler, backend)
 
 
-def serve_in_thread(flow_store, **kwargs) -> tuple[ThreadingHTTPServer, threading.Thread]:
-    """Start a server in a daemon thread (for notebooks and tests); stop it with ``server.shutdown()``."""
+def serve_in_thread(flow_store, **kwargs) -> tuple[FlowServer, threading.Thread]:
+    """Start a server in a daemon thread (for notebooks and tests); stop it with ``server.shutdown()``
+    and ``server.server_close()``."""
     server = make_server(flow_store, **kwargs)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
