@@ -10,15 +10,17 @@ Then, in the same run:
 * load: --clients threads each send light queries back to back (a closed loop, keep-alive
   connections) for --seconds per server, split into --rounds alternating rounds so that a change
   in the shared machine's load falls on both servers. The light queries, each asked of both in
-  its own form: a `SELECT … LIMIT 10`, an `ASK`, a named query (policyflows: /query/NAME;
-  Oxigraph: the same query with its parameters as a VALUES clause) and a `where` for one policy
-  (policyflows: /where?term=…&policy=…; Oxigraph: where.rq with VALUES). Reported: requests,
-  failures (anything but a 200, or no answer), throughput, median and p95 latency, per query too,
-  and the ratio of the medians.
+  its own form: a `SELECT … LIMIT 10`, an `ASK` and a named query (policyflows: /query/NAME;
+  Oxigraph: the same query with its parameters as a VALUES clause). Reported: requests,
+  failures (anything but a 200, or no answer), throughput, median and p95 latency, per query
+  too, and the ratio of the medians.
+* where: policyflows' /where?term=email&policy=ID (one policy of the store) under the same
+  number of clients for half the seconds; Oxigraph is asked where.rq with VALUES once, alone
+  (its remote form is no light query there).
 * runaway: a cross product of three GRAPH patterns (it would count ~quads³ rows) sent to each
-  server, with light queries every 0.5 s beside it; reported: how and when the server answered
-  it, whether the server was still burning CPU on it afterwards, the light queries' latency during
-  it, and whether the server answered a light query afterwards.
+  server, with a light query and a look at the server's CPU every 0.5 s beside it; reported: how
+  and when the server answered it, until when the server burnt CPU on it, whether it still did
+  3 s after the answer, the light queries' latency meanwhile, and a light query afterwards.
 
 It prints Markdown tables; --json OUT writes every number. The load is bounded in time and
 count, goes to 127.0.0.1 only, and both servers are stopped at the end.
@@ -50,7 +52,11 @@ LIGHT_SPARQL = {
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g1 { ?a ?b ?c } GRAPH ?g2 { ?d ?e ?f } "
            "GRAPH ?g3 { ?h ?i ?j } }")
 SPARQL_JSON = "application/sparql-results+json"
+WHERE_TERM = "email"
 MAX_REQUESTS_PER_CLIENT = 200_000  # a bound on the loop besides the clock
+# An idle server answering a light query every 0.5 s uses ~0.01 of a core; one computing a query
+# uses a core, or what is left of one on a loaded machine (0.3 at a load average of 10 here).
+BUSY_CORES = 0.1
 
 
 # --- the servers ----------------------------------------------------------------------------------
@@ -79,9 +85,14 @@ class Server:
         self.stop()
         raise TimeoutError(f"{name} did not answer within 300 s")
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the server and every process beneath it (policyflows' workers)."""
-        return sum(_proc_cpu(pid) for pid in _descendants(self.proc.pid))
+    def cpu_by_process(self) -> dict[int, float]:
+        """User + system CPU seconds of the server and of every process beneath it (policyflows' workers)."""
+        return {pid: _proc_cpu(pid) for pid in _descendants(self.proc.pid)}
+
+    def cores_busy(self, before: dict[int, float], after: dict[int, float], seconds: float) -> float:
+        """Cores the server kept busy between two cpu_by_process samples; a worker killed in between
+        counts for nothing, a new one for all its CPU."""
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()) / seconds
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -152,26 +163,39 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
             conn.close()
 
 
-def light_requests(server: str, policy: str | None, named: str, named_params: dict) -> dict[str, tuple]:
-    """name -> (method, path, body, headers) for one server: the same questions in each one's form."""
+def light_requests(server: str, named: str, named_params: dict) -> dict[str, tuple]:
+    """name -> (method, path, body, headers) for one server: the same questions in each one's form.
+    Oxigraph gets the named query as the project runs it on a remote server: its parameters as a
+    VALUES clause (queries.with_values)."""
     from policyflows import queries
 
-    where_params = {"category": "email", **({"policy": policy} if policy else {})}
-    form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON}
     if server == "oxigraph":
         out = {name: ("GET", "/query?" + urlencode({"query": text}), None, {"Accept": SPARQL_JSON})
                for name, text in LIGHT_SPARQL.items()}
         out["named:" + named] = ("POST", "/query", urlencode(
-            {"query": queries.with_values(queries.get(named), named_params)}).encode(), form)
-        out["where"] = ("POST", "/query", urlencode(
-            {"query": queries.with_values(queries.get("where"), where_params)}).encode(), form)
+            {"query": queries.with_values(queries.get(named), named_params)}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON})
         return out
     out = {name: ("GET", "/sparql?" + urlencode({"query": text}), None, {"Accept": SPARQL_JSON})
            for name, text in LIGHT_SPARQL.items()}
     out["named:" + named] = ("GET", f"/query/{named}?" + urlencode(named_params), None, {})
-    out["where"] = ("GET", "/where?" + urlencode({"term": "email", **({"policy": policy} if policy else {})}),
-                    None, {})
     return out
+
+
+def where_request(policy: str | None) -> tuple:
+    """policyflows' /where for one policy. It is not in the shared load: its remote form is no light
+    query for Oxigraph (a trailing VALUES cannot bind the category before the subClassOf* closure
+    is computed), so Oxigraph is asked it alone (remote_where) and policyflows under load."""
+    return ("GET", "/where?" + urlencode({"term": WHERE_TERM, **({"policy": policy} if policy else {})}), None, {})
+
+
+def remote_where(policy: str | None) -> tuple:
+    """The `where` question for one policy as the Oxigraph server can be asked it: where.rq with VALUES."""
+    from policyflows import queries
+
+    params = {"category": WHERE_TERM, **({"policy": policy} if policy else {})}
+    return ("POST", "/query", urlencode({"query": queries.with_values(queries.get("where"), params)}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": SPARQL_JSON})
 
 
 def a_policy_id(port: int, path: str) -> str | None:
@@ -182,6 +206,12 @@ def a_policy_id(port: int, path: str) -> str | None:
         return None
     rows = json.loads(body)["results"]["bindings"]
     return rows[0]["id"]["value"] if rows else None
+
+
+def count_quads(port: int) -> int:
+    status, body = request(port, "GET", "/query?" + urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}),
+                           headers={"Accept": SPARQL_JSON}, timeout=300)
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) if status == 200 else -1
 
 
 def load(server: Server, requests: dict[str, tuple], clients: int, seconds: float) -> dict[str, list]:
@@ -240,9 +270,9 @@ def summarise(samples: dict[str, list], seconds: float) -> dict:
     }
 
 
-def runaway(server: Server, path: str, timeout_s: float, wait_s: float, light: tuple) -> dict:
-    """Send the cross product; probe with a light query every 0.5 s beside it; then look whether
-    the server is still computing it, and whether it answers a light query."""
+def runaway(server: Server, path: str, wait_s: float, light: tuple) -> dict:
+    """Send the cross product; beside it, a light query and a look at the server's CPU every 0.5 s;
+    then whether the server still computes, and whether it answers a light query."""
     outcome: dict = {}
     done = threading.Event()
 
@@ -258,10 +288,12 @@ def runaway(server: Server, path: str, timeout_s: float, wait_s: float, light: t
         outcome["seconds"] = time.perf_counter() - t0
         done.set()
 
+    method, lpath, body, headers = light
+    during, busy_timeline = [], []  # (seconds since the runaway was sent, cores busy in the last 0.5 s)
+    start = time.perf_counter()
+    cpu, cpu_at = server.cpu_by_process(), start
     sender = threading.Thread(target=send)
     sender.start()
-    during = []
-    method, lpath, body, headers = light
     while not done.wait(0.5):
         t0 = time.perf_counter()
         try:
@@ -269,20 +301,26 @@ def runaway(server: Server, path: str, timeout_s: float, wait_s: float, light: t
             during.append((time.perf_counter() - t0, status == 200))
         except (OSError, http.client.HTTPException):
             during.append((time.perf_counter() - t0, False))
+        now_cpu, now = server.cpu_by_process(), time.perf_counter()
+        busy_timeline.append((now - start, server.cores_busy(cpu, now_cpu, now - cpu_at)))
+        cpu, cpu_at = now_cpu, now
     sender.join()
-    cpu0, t0 = server.cpu_seconds(), time.perf_counter()
+    cpu, cpu_at = server.cpu_by_process(), time.perf_counter()
     time.sleep(3)
-    busy = (server.cpu_seconds() - cpu0) / (time.perf_counter() - t0)
+    busy_after = server.cores_busy(cpu, server.cpu_by_process(), time.perf_counter() - cpu_at)
     t1 = time.perf_counter()
     try:
         status, _ = request(server.port, method, lpath, body, headers, timeout=30)
         after = {"status": status, "ms": 1000 * (time.perf_counter() - t1)}
     except (OSError, http.client.HTTPException) as exc:
         after = {"status": None, "ms": None, "error": type(exc).__name__}
+    computing = [t for t, busy in busy_timeline if busy >= BUSY_CORES]
     return {
         **outcome,
-        "stopped": outcome.get("status") is not None and busy < 0.5,
-        "cores_busy_after": busy,
+        "stopped": busy_after < BUSY_CORES,
+        "cores_busy_after": busy_after,
+        "computed_until_s": max(computing) if computing else None,
+        "busy_timeline": busy_timeline,
         "during_light": {"requests": len(during), "failed": sum(1 for _, ok in during if not ok),
                          "median_ms": 1000 * statistics.median([d for d, _ in during]) if during else None},
         "after_light": after,
@@ -292,21 +330,29 @@ def runaway(server: Server, path: str, timeout_s: float, wait_s: float, light: t
 # --- the report -----------------------------------------------------------------------------------
 
 def markdown(report: dict) -> str:
-    load_rows = report["load"]
-    names = list(next(iter(load_rows.values()))["per_query_median_ms"])
-    lines = [f"store `{report['store']}`, {report['clients']} clients, {report['seconds']:g} s per server "
-             f"in {report['rounds']} rounds, time limit {report['timeout_s']:g} s; "
-             f"load before: {report['load_average_before']}, after: {report['load_average_after']}", "",
+    shared = report["load"]
+    names = list(next(iter(shared.values()))["per_query_median_ms"])
+    lines = [f"store `{report['store']}` ({report['quads']:,} quads), {report['clients']} clients, "
+             f"{report['seconds']:g} s per server in {report['rounds']} alternating rounds, time limit "
+             f"{report['timeout_s']:g} s; load average before: {report['load_average_before']}, "
+             f"after: {report['load_average_after']}", "",
+             "The same light questions to both servers:", "",
              "| server | requests | failed | req/s | median | p95 | " + " | ".join(names) + " |",
              "| --- | ---: | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in names) + " |"]
-    for server, s in load_rows.items():
+    for server, s in shared.items():
         lines.append(f"| {server} | {s['requests']:,} | {s['failed']} | {s['throughput_per_s']:.0f} | "
                      f"{s['median_ms']:.1f} ms | {s['p95_ms']:.1f} ms | "
                      + " | ".join(f"{s['per_query_median_ms'][n]:.1f} ms" for n in names) + " |")
-    lines += ["", f"median ratio policyflows / oxigraph: {report['median_ratio']:.2f}x", "",
-              "| server | runaway answered | after | still computing after | light queries during (median, failed) "
-              "| light query afterwards |",
-              "| --- | --- | ---: | --- | --- | --- |"]
+    lines += ["", f"median latency ratio policyflows / oxigraph: {report['median_ratio']:.2f}x", ""]
+    w = report["where_load"]
+    lines += [f"`/where?term={WHERE_TERM}&policy=…` under the same load, policyflows alone: {w['requests']:,} requests, "
+              f"{w['failed']} failed, {w['throughput_per_s']:.0f}/s, median {w['median_ms']:.1f} ms, "
+              f"p95 {w['p95_ms']:.1f} ms; the same question asked alone of Oxigraph (where.rq with VALUES): "
+              f"{report['remote_where_ms']:.0f} ms.", "",
+              "The runaway query (`" + RUNAWAY + "`):", "",
+              "| server | answered | after | CPU burnt until | still computing 3 s later | "
+              "light queries meanwhile (median, failed) | light query afterwards |",
+              "| --- | --- | ---: | ---: | --- | --- | --- |"]
     for server, r in report["runaway"].items():
         answer = f"{r['status']}: {r['answer'][:90]}" if r["status"] else r["answer"]
         during = r["during_light"]
@@ -314,8 +360,9 @@ def markdown(report: dict) -> str:
                        if during["requests"] else "—")
         after = r["after_light"]
         after_text = f"{after['status']} in {after['ms']:.0f} ms" if after["status"] else f"no ({after.get('error')})"
-        lines.append(f"| {server} | {answer.replace('|', '/')} | {r['seconds']:.1f} s | "
-                     f"{'no' if r['cores_busy_after'] < 0.5 else 'yes'} ({r['cores_busy_after']:.2f} cores) | "
+        until = f"{r['computed_until_s']:.1f} s" if r["computed_until_s"] is not None else "—"
+        lines.append(f"| {server} | {answer.replace('|', '/')} | {r['seconds']:.1f} s | {until} | "
+                     f"{'no' if r['stopped'] else 'yes'} ({r['cores_busy_after']:.2f} cores) | "
                      f"{during_text} | {after_text} |")
     return "\n".join(lines)
 
@@ -365,12 +412,20 @@ def main(argv=None) -> int:
     try:
         policy = a_policy_id(servers["oxigraph"].port, "/query")
         report["where_policy"] = policy
-        requests = {name: light_requests(name, policy, args.named, named_params) for name in servers}
-        for name, server in servers.items():  # every light request answers before the clock starts
-            for label, (method, path, body, headers) in requests[name].items():
+        report["quads"] = count_quads(servers["oxigraph"].port)
+        requests = {name: light_requests(name, args.named, named_params) for name in servers}
+        where = {"where": where_request(policy)}
+        for name, server in servers.items():  # every request answers before the clock starts
+            for label, (method, path, body, headers) in {**requests[name], **(where if name == "policyflows" else {})}.items():
                 status, payload = request(server.port, method, path, body, headers)
                 if status != 200:
                     raise RuntimeError(f"{name} {label}: {status} {payload[:300]!r}")
+        where_times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            status, _ = request(servers["oxigraph"].port, *remote_where(policy), timeout=300)
+            where_times.append(1000 * (time.perf_counter() - t0) if status == 200 else float("nan"))
+        report["remote_where_ms"] = statistics.median(where_times)
         samples: dict[str, dict[str, list]] = {name: {} for name in servers}
         per_round = args.seconds / args.rounds
         for _ in range(args.rounds):
@@ -379,11 +434,14 @@ def main(argv=None) -> int:
                     samples[name].setdefault(label, []).extend(rows)
         report["load"] = {name: summarise(s, args.seconds) for name, s in samples.items()}
         report["median_ratio"] = report["load"]["policyflows"]["median_ms"] / report["load"]["oxigraph"]["median_ms"]
+        where_seconds = max(1.0, args.seconds / 2)
+        report["where_load"] = summarise(load(servers["policyflows"], where, args.clients, where_seconds),
+                                         where_seconds)
         report["runaway_query"] = RUNAWAY
         report["runaway"] = {}
         for name in list(servers):
             light = requests[name]["select-limit-10"]
-            report["runaway"][name] = runaway(servers[name], paths[name], args.timeout_s, wait_s, light)
+            report["runaway"][name] = runaway(servers[name], paths[name], wait_s, light)
             servers.pop(name).stop()  # a runaway the server did not stop goes with it
     finally:
         for server in servers.values():

@@ -22,10 +22,13 @@ shared with other processes, so it is asked in threads, where the limit is only 
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import threading
+import time
+from email.utils import formatdate
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -110,6 +113,9 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
         if not self.quiet:
             super().log_message(fmt, *args)
 
+    def date_time_string(self, timestamp=None):
+        return _http_date(int(time.time() if timestamp is None else timestamp))
+
     # --- HTTP methods -------------------------------------------------------------------------
 
     def do_OPTIONS(self):
@@ -169,6 +175,8 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
                 raise HttpError(HTTPStatus.NOT_FOUND, f"no resource {path}; try /sparql, /where, /query, /policies")
         except HttpError as exc:
             self._error(exc)
+        except PolicyflowsError as exc:
+            self._error(HttpError(HTTPStatus.BAD_REQUEST, str(exc)))
 
     def _ask(self, job):
         try:
@@ -311,6 +319,12 @@ class InProcess:
 
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    """The Date header, formatted once a second rather than for every answer."""
+    return formatdate(second, usegmt=True)
 
 
 def _one(args: dict, name: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import select
 import signal
 import threading
 import time
@@ -24,9 +25,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from policyflows.errors import PolicyflowsError
 
-class PoolError(Exception):
-    """The pool could not answer: ``reason`` is 'time limit', 'busy', 'died' or 'closed'."""
+
+class PoolError(PolicyflowsError):
+    """The pool could not start, or answer: ``reason`` is 'start', 'time limit', 'busy', 'died' or 'closed'."""
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)
@@ -41,18 +44,45 @@ class Worker:
     jobs: int = 0
 
 
+class Job:
+    """One payload on its way through the pool; the asking thread waits on ``_done``, a lock the
+    lane releases when the answer (or the error) is in: lighter than an Event on this hot path."""
+
+    __slots__ = ("payload", "queued", "answer", "error", "_done")
+
+    def __init__(self, payload):
+        self.payload = payload
+        self.queued = time.monotonic()
+        self.answer = None
+        self.error: PoolError | None = None
+        self._done = threading.Lock()
+        self._done.acquire()
+
+    def finish(self, answer=None, error: PoolError | None = None) -> None:
+        self.answer, self.error = answer, error
+        self._done.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._done.acquire(timeout=timeout)
+
+
 @dataclass
 class PoolStats:
     workers: int
     spares: int
     started: int = 0
-    replaced: int = 0  # workers killed because their query passed the limit or that died
-    start_failures: int = 0
+    replaced: int = 0  # workers killed because their query passed the limit, or that died
     pids_killed: deque = field(default_factory=lambda: deque(maxlen=64))
 
 
 class WorkerPool:
-    """``size`` workers answering jobs, plus ``spares`` started ahead to replace a killed one at once."""
+    """``size`` workers answering jobs, plus ``spares`` started ahead to replace a killed one at once.
+
+    Each worker has a lane: a thread here that takes the next waiting job the moment the worker's
+    previous answer arrives, sends it, and waits for the answer up to the time limit. The thread
+    that asked only waits for its job to be done, so handing the worker its next job never waits
+    for that thread to be scheduled.
+    """
 
     def __init__(self, path, open_state: Callable, answer: Callable, size: int = 4, spares: int = 1,
                  time_limit: float = 30.0, start_timeout: float = 120.0):
@@ -64,62 +94,67 @@ class WorkerPool:
         self._open_state = open_state
         self._answer = answer
         self._ctx = _context()
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._waiting: deque[Job] = deque()
+        self._cond = threading.Condition()
         self._spares: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()
-        self._all: set[int] = set()  # pids of every live worker, to kill them all on close
-        self._workers: dict[int, Worker] = {}
+        self._workers: dict[int, Worker] = {}  # every live worker, to kill them all on close
+        self._busy = 0
         self._closed = False
         self.stats = PoolStats(workers=size, spares=spares)
-        # start the first workers in parallel; the endpoint answers once they are all ready
-        first = [self._start_worker() for _ in range(size + spares)]
-        for i, started in enumerate(first):
-            worker = self._await_ready(started)
-            (self._idle if i < size else self._spares).put(worker)
+        # start the first workers at once; the endpoint answers when all have opened the store
+        started = [self._start_worker() for _ in range(size + spares)]
+        try:
+            ready = [self._await_ready(s) for s in started]
+        except BaseException:
+            for process, conn in started:
+                process.kill()
+            raise
+        for worker in ready[size:]:
+            self._spares.put(worker)
+        for worker in ready[:size]:
+            threading.Thread(target=self._lane, args=(worker,), daemon=True, name="pool-lane").start()
 
     # --- asking -------------------------------------------------------------------------------
 
-    def ask(self, job):
-        """The worker's answer to ``job``.
+    def ask(self, payload):
+        """The worker's answer to ``payload``.
 
         :raises PoolError: 'busy' when no worker came free within the time limit, 'time limit'
             when the query ran past it (its worker is killed and replaced), 'died' when the
-            worker died under it.
+            worker died under it, 'closed' when the pool is closing.
         """
-        if self._closed:
-            raise PoolError("closed", "the endpoint is shutting down")
-        try:
-            worker = self._idle.get(timeout=self.time_limit)
-        except queue.Empty:
-            raise PoolError("busy", f"all {self.stats.workers} query workers stayed busy for the time limit "
-                                    f"of {self.time_limit:g} s; try again") from None
-        try:
-            worker.conn.send(job)
-            answered = worker.conn.poll(self.time_limit)
-            answer = worker.conn.recv() if answered else None
-        except (EOFError, OSError):
-            self._replace(worker)
-            raise PoolError("died", "the query worker died while answering (out of memory?); "
-                                    "a new one has taken its place") from None
-        except BaseException:  # the worker's state is unknown: do not hand it out again
-            self._replace(worker)
-            raise
-        if not answered:
-            self._replace(worker)
-            raise PoolError("time limit", f"the query ran past the time limit of {self.time_limit:g} s "
-                                          "and was stopped")
-        worker.jobs += 1
-        self._idle.put(worker)
-        return answer
+        job = Job(payload)
+        with self._cond:
+            if self._closed:
+                raise PoolError("closed", "the endpoint is shutting down")
+            self._waiting.append(job)
+            self._cond.notify()
+        # a lane answers within the time limit of taking the job, and fails a job that waited
+        # longer than the limit for a worker ('busy'); the margin covers a machine too loaded to
+        # schedule the lane on time
+        if not job.wait(2 * self.time_limit + 30):
+            raise PoolError("died", "no query worker answered")
+        if job.error is not None:
+            raise job.error
+        return job.answer
 
     def status(self) -> dict:
-        return {"workers": self.stats.workers, "idle": self._idle.qsize(), "spares_ready": self._spares.qsize(),
-                "spares": self.stats.spares, "started": self.stats.started, "replaced": self.stats.replaced,
-                "time_limit_s": self.time_limit, "pids": sorted(self._workers)}
+        with self._cond:
+            waiting, busy = len(self._waiting), self._busy
+        return {"workers": self.stats.workers, "busy": busy, "waiting": waiting,
+                "spares": self.stats.spares, "spares_ready": self._spares.qsize(), "started": self.stats.started,
+                "replaced": self.stats.replaced, "time_limit_s": self.time_limit, "pids": sorted(self._workers)}
 
     def close(self) -> None:
-        """Kill every worker (a runaway query included) and wait for them."""
-        self._closed = True
+        """Kill every worker (a runaway query included); waiting jobs get 'closed'."""
+        with self._cond:
+            self._closed = True
+            waiting = list(self._waiting)
+            self._waiting.clear()
+            self._cond.notify_all()
+        for job in waiting:
+            job.finish(error=PoolError("closed", "the endpoint is shutting down"))
         with self._lock:
             workers = list(self._workers.values())
             self._workers.clear()
@@ -131,6 +166,59 @@ class WorkerPool:
 
     def __exit__(self, *exc):
         self.close()
+
+    # --- a worker's lane ----------------------------------------------------------------------
+
+    def _lane(self, worker: Worker) -> None:
+        while True:
+            with self._cond:
+                while not self._waiting and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                job = self._waiting.popleft()
+                self._busy += 1
+            if time.monotonic() - job.queued > self.time_limit:
+                job.finish(error=PoolError("busy", f"all {self.stats.workers} query workers stayed busy for "
+                                                   f"the time limit of {self.time_limit:g} s; try again"))
+                with self._cond:
+                    self._busy -= 1
+                continue
+            try:
+                worker = self._run(worker, job)
+            finally:
+                with self._cond:
+                    self._busy -= 1
+            if worker is None:
+                return
+
+    def _run(self, worker: Worker, job: Job) -> Worker | None:
+        """Run one job on ``worker``; the worker to go on with (a replacement if this one was
+        killed), or None when the pool is closing."""
+        if worker.process.exitcode is not None:  # died while idle (killed from outside): not this job's doing
+            worker = self._replace(worker)
+            if worker is None:
+                job.finish(error=PoolError("closed", "the endpoint is shutting down"))
+                return None
+        try:
+            worker.conn.send(job.payload)
+            # select on the pipe itself: Connection.poll builds a selector on every call
+            answered = bool(select.select([worker.conn], [], [], self.time_limit)[0])
+            answer = worker.conn.recv() if answered else None
+        except (EOFError, OSError):
+            job.finish(error=PoolError("died", "the query worker died while answering (out of memory?); "
+                                               "a new one has taken its place"))
+            return self._replace(worker)
+        except BaseException as exc:  # e.g. a job that cannot be pickled: the worker's state is unknown
+            job.finish(error=PoolError("died", f"the query could not be handed to a worker: {exc}"))
+            return self._replace(worker)
+        if not answered:
+            job.finish(error=PoolError("time limit", f"the query ran past the time limit of "
+                                                     f"{self.time_limit:g} s and was stopped"))
+            return self._replace(worker)
+        worker.jobs += 1
+        job.finish(answer)
+        return worker
 
     # --- workers ------------------------------------------------------------------------------
 
@@ -145,42 +233,37 @@ class WorkerPool:
     def _await_ready(self, started) -> Worker:
         process, conn = started
         try:
-            if not conn.poll(self.start_timeout):
-                raise RuntimeError(f"a query worker did not open the store within {self.start_timeout:g} s")
-            message = conn.recv()
+            message = conn.recv() if conn.poll(self.start_timeout) else (
+                "failed", f"a query worker did not open the store within {self.start_timeout:g} s")
         except (EOFError, OSError):
-            message = ("failed", f"the query worker exited with code {process.exitcode}")
-        except RuntimeError as exc:
-            message = ("failed", str(exc))
+            message = ("failed", f"a query worker exited with code {process.exitcode} before it was ready")
         if message[0] != "ready":
             process.kill()
             process.join(5)
             conn.close()
-            self.stats.start_failures += 1
-            raise RuntimeError(message[1])
+            raise PoolError("start", message[1])
         worker = Worker(process, conn, process.pid)
         with self._lock:
             self._workers[worker.pid] = worker
             self.stats.started += 1
         return worker
 
-    def _replace(self, worker: Worker) -> None:
-        """Kill ``worker``; a ready spare takes its place at once, and a new spare is started behind it."""
+    def _replace(self, worker: Worker) -> Worker | None:
+        """Kill ``worker`` and return the one that takes its lane: a ready spare at once (and a new
+        spare started behind it), or, when the spares are used up, a worker started now."""
         with self._lock:
             self._workers.pop(worker.pid, None)
             self.stats.replaced += 1
             self.stats.pids_killed.append(worker.pid)
         _kill(worker)
-        if self._closed:
-            return
         try:
-            self._idle.put(self._spares.get_nowait())
-            refill = self._spares
-        except queue.Empty:  # several runaways in a row used the spares up: start a worker itself
-            refill = self._idle
-        threading.Thread(target=self._refill, args=(refill,), daemon=True, name="pool-refill").start()
+            spare = self._spares.get_nowait()
+        except queue.Empty:
+            return self._new_worker()
+        threading.Thread(target=self._refill_spare, daemon=True, name="pool-spare").start()
+        return spare
 
-    def _refill(self, into: queue.Queue) -> None:
+    def _new_worker(self) -> Worker | None:
         delay = 0.5
         while not self._closed:
             try:
@@ -191,9 +274,14 @@ class WorkerPool:
                 continue
             if self._closed:
                 _kill(worker)
-            else:
-                into.put(worker)
-            return
+                return None
+            return worker
+        return None
+
+    def _refill_spare(self) -> None:
+        worker = self._new_worker()
+        if worker is not None:
+            self._spares.put(worker)
 
 
 def _kill(worker: Worker) -> None:
