@@ -240,9 +240,12 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
 # --- the store: every call the endpoint makes to it is here, run inside a query worker -------------
 
 def open_for_worker(path: str):
-    """What a query worker holds: the store opened read-only, once for the worker's life."""
+    """What a query worker holds: the store opened read-only, once for the worker's life, and the
+    lexicon that resolves /where's terms read ahead, so that no client waits for it."""
+    from policyflows.ontology import Lexicon
     from policyflows.store import FlowStore
 
+    Lexicon.load()
     return FlowStore.open(path)
 
 

@@ -9,18 +9,26 @@ query (the earlier design) cost seconds per answer under load; opening the store
 and reusing the worker costs nothing per query, and killing one only loses the runaway query.
 
 The pool knows nothing about SPARQL or HTTP: a worker calls ``open_state(path)`` once and then
-``answer(state, job)`` for every job it is sent; both must be module-level functions (the worker
-processes import them by name).
+``answer(state, job)`` for every job it is sent; both must be module-level functions, which the
+worker imports by name. A worker is a fresh `python` started with subprocess (not multiprocessing):
+it imports only what it needs, never the program's own main script, so a script or notebook that
+starts the endpoint needs no ``if __name__ == "__main__"`` guard; jobs and answers are pickled over
+a socket pair.
 """
 from __future__ import annotations
 
-import multiprocessing
+import importlib
 import os
+import pickle
 import queue
 import select
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+from multiprocessing.connection import Connection
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -38,8 +46,8 @@ class PoolError(PolicyflowsError):
 
 @dataclass
 class Worker:
-    process: multiprocessing.Process
-    conn: object  # multiprocessing.connection.Connection, the parent's end
+    process: subprocess.Popen
+    conn: Connection  # the pool's end of the socket pair
     pid: int
     jobs: int = 0
 
@@ -93,7 +101,6 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self._open_state = open_state
         self._answer = answer
-        self._ctx = _context()
         self._waiting: deque[Job] = deque()
         self._cond = threading.Condition()
         self._spares: queue.Queue[Worker] = queue.Queue()
@@ -108,7 +115,7 @@ class WorkerPool:
             ready = [self._await_ready(s) for s in started]
         except BaseException:
             for process, conn in started:
-                process.kill()
+                _kill(Worker(process, conn, process.pid))
             raise
         for worker in ready[size:]:
             self._spares.put(worker)
@@ -195,8 +202,8 @@ class WorkerPool:
     def _run(self, worker: Worker, job: Job) -> Worker | None:
         """Run one job on ``worker``; the worker to go on with (a replacement if this one was
         killed), or None when the pool is closing."""
-        if worker.process.exitcode is not None:  # died while idle (killed from outside): not this job's doing
-            worker = self._replace(worker)
+        while worker.process.poll() is not None:  # died while idle (killed from outside): not this job's doing
+            worker = self._replace(worker)  # a spare may have died too: looked at again
             if worker is None:
                 job.finish(error=PoolError("closed", "the endpoint is shutting down"))
                 return None
@@ -223,12 +230,15 @@ class WorkerPool:
     # --- workers ------------------------------------------------------------------------------
 
     def _start_worker(self):
-        parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker_main, args=(child, self._open_state, self._answer, self.path),
-                                    daemon=True, name="policyflows-query-worker")
-        process.start()
-        child.close()
-        return process, parent
+        ours, theirs = socket.socketpair()
+        argv = [sys.executable, "-c", "from policyflows.serve_pool import worker_main; worker_main()",
+                str(theirs.fileno()), _qualname(self._open_state), _qualname(self._answer), self.path]
+        try:
+            process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, env=_worker_env())
+        finally:
+            theirs.close()
+        return process, Connection(ours.detach())
 
     def _await_ready(self, started) -> Worker:
         process, conn = started
@@ -236,11 +246,9 @@ class WorkerPool:
             message = conn.recv() if conn.poll(self.start_timeout) else (
                 "failed", f"a query worker did not open the store within {self.start_timeout:g} s")
         except (EOFError, OSError):
-            message = ("failed", f"a query worker exited with code {process.exitcode} before it was ready")
+            message = ("failed", f"a query worker exited with code {process.poll()} before it was ready")
         if message[0] != "ready":
-            process.kill()
-            process.join(5)
-            conn.close()
+            _kill(Worker(process, conn, process.pid))
             raise PoolError("start", message[1])
         worker = Worker(process, conn, process.pid)
         with self._lock:
@@ -287,47 +295,60 @@ class WorkerPool:
 def _kill(worker: Worker) -> None:
     try:
         worker.process.kill()
-        worker.process.join(10)
-    except Exception:
+        worker.process.wait(10)
+    except Exception:  # already gone
         pass
     worker.conn.close()
 
 
-def _context():
-    """forkserver: workers fork from a small single-threaded process with the heavy modules already
-    imported, which is quick, and safe from the threaded HTTP server (fork from threads is not)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pyoxigraph", "policyflows.serve"])
-    return ctx
+def _qualname(fn: Callable) -> str:
+    return f"{fn.__module__}:{fn.__qualname__}"
 
 
-def _worker_main(conn, open_state, answer, path: str) -> None:
-    # Ctrl-C in a terminal reaches the whole process group: the server closes the pool itself
+def _resolve(name: str) -> Callable:
+    module, _, qualname = name.partition(":")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _worker_env() -> dict:
+    """The worker imports this package as the server does, also from a source checkout."""
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def worker_main() -> None:
+    """A worker's life: open the state, say ready, then answer job after job until the pool goes."""
+    fd, open_name, answer_name, path = sys.argv[1:5]
+    conn = Connection(int(fd))
+    # Ctrl-C in a terminal reaches the whole process group: the server stops its workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    _exit_when_orphaned(os.getppid())
     try:
-        state = open_state(path)
+        answer = _resolve(answer_name)
+        state = _resolve(open_name)(path)
     except BaseException as exc:  # reported to the pool, which does not hand out this worker
-        conn.send(("failed", f"a query worker could not open the store: {exc}"))
+        conn.send(("failed", f"a query worker could not start: {type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
     while True:
         try:
             job = conn.recv()
-        except (EOFError, OSError):  # the server went away
+        except (EOFError, OSError, pickle.UnpicklingError):  # the server went away
             return
         conn.send(answer(state, job))
 
 
-def _die_with_parent() -> None:
-    """If the server is killed outright, its forkserver exits and this worker must not live on
-    burning a core on a runaway query: ask Linux to kill it when its parent dies."""
-    try:
-        import ctypes
+def _exit_when_orphaned(parent: int) -> None:
+    """If the server is killed outright, this worker must not live on burning a core on a runaway
+    query. pyoxigraph lets go of the GIL while it evaluates, so a thread can watch the parent."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
 
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
