@@ -4,8 +4,9 @@
         [--timeout-s 10] [--workers N] [--rounds 2] [--json OUT]
 
 Both servers are started on DIR (a built store; `policyflows build … --store DIR`), the Oxigraph
-server as `oxigraph serve-read-only --location DIR --union-default-graph --cors --timeout-s N`.
-Then, in the same run:
+server as `oxigraph serve-read-only --location DIR --union-default-graph --cors`, and for the
+runaway again with `--timeout-s N` (with it, it keeps a thread per query for the whole limit, and
+under the load below it ran out of threads and died). Then, in the same run:
 
 * load: --clients threads each send light queries back to back (a closed loop, keep-alive
   connections) for --seconds per server, split into --rounds alternating rounds so that a change
@@ -17,8 +18,8 @@ Then, in the same run:
 * where: policyflows' /where?term=email&policy=ID (one policy of the store) under the same
   number of clients for half the seconds; Oxigraph is asked where.rq with VALUES once, alone
   (its remote form is no light query there).
-* runaway: a cross product of three GRAPH patterns (it would count ~quads³ rows) sent to each
-  server, with a light query and a look at the server's CPU every 0.5 s beside it; reported: how
+* runaway: the threads each server holds after 2 s of the light load; then a cross product of
+  three GRAPH patterns (it would count ~quads³ rows) sent to each server, with a light query and a look at the server's CPU every 0.5 s beside it; reported: how
   and when the server answered it, until when the server burnt CPU on it, whether it still did
   3 s after the answer, the light queries' latency meanwhile, and a light query afterwards.
 
@@ -36,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -70,11 +72,12 @@ def free_port() -> int:
 class Server:
     def __init__(self, name: str, argv: list[str], port: int, probe: str):
         self.name, self.port, self.probe = name, port, probe
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.log = tempfile.TemporaryFile()  # read only when the server dies; a pipe left unread could fill
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.time() + 300
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{name} exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(self.death())
             try:
                 status, _ = request(port, "GET", probe, timeout=5)
                 if status == 200:
@@ -84,6 +87,14 @@ class Server:
             time.sleep(0.2)
         self.stop()
         raise TimeoutError(f"{name} did not answer within 300 s")
+
+    def death(self) -> str | None:
+        """Why the server is gone (its exit status and the end of its standard error), or None."""
+        if self.proc.poll() is None:
+            return None
+        self.log.seek(0)
+        tail = self.log.read().decode("utf-8", "replace")[-1500:]
+        return f"{self.name} exited with status {self.proc.returncode}: {tail}"
 
     def cpu_by_process(self) -> dict[int, float]:
         """User + system CPU seconds of the server and of every process beneath it (policyflows' workers)."""
@@ -101,6 +112,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.log.close()
 
 
 def _descendants(root: int) -> list[int]:
@@ -139,12 +151,16 @@ def start_policyflows(store: str, timeout_s: float, workers: int | None) -> Serv
     return Server("policyflows", argv, port, "/sparql?" + urlencode({"query": "ASK {}"}))
 
 
-def start_oxigraph(store: str, timeout_s: float) -> Server:
+def start_oxigraph(store: str, timeout_s: float | None) -> Server:
+    """The Oxigraph server; with a time limit only for the runaway: with --timeout-s it starts a
+    thread per query that lives the whole limit, so under this load (a thousand and more queries
+    a second, times the limit) it runs out of threads and dies (measured with oxigraph 0.5)."""
     port = free_port()
     binary = Path(sys.executable).with_name("oxigraph")
     argv = [str(binary if binary.exists() else "oxigraph"), "serve-read-only", "--location", store,
-            "--union-default-graph", "--cors", "--timeout-s", str(int(max(1, timeout_s))),
-            "--bind", f"127.0.0.1:{port}"]
+            "--union-default-graph", "--cors", "--bind", f"127.0.0.1:{port}"]
+    if timeout_s is not None:
+        argv += ["--timeout-s", str(int(max(1, timeout_s)))]
     return Server("oxigraph", argv, port, "/query?" + urlencode({"query": "ASK {}"}))
 
 
@@ -251,6 +267,27 @@ def load(server: Server, requests: dict[str, tuple], clients: int, seconds: floa
     return results
 
 
+def peak_threads(server: Server, requests: dict[str, tuple], clients: int, seconds: float) -> int:
+    """The most threads the server's processes held during a short load: how the server's time
+    limit is kept shows here (the Oxigraph server with --timeout-s keeps one per query for the limit)."""
+    worker = threading.Thread(target=load, args=(server, requests, clients, seconds))
+    worker.start()
+    peak = 0
+    while worker.is_alive():
+        peak = max(peak, sum(_threads(pid) for pid in _descendants(server.proc.pid)))
+        time.sleep(0.1)
+    worker.join()
+    return peak
+
+
+def _threads(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("Threads:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
 def summarise(samples: dict[str, list], seconds: float) -> dict:
     every = [s for rows in samples.values() for s in rows]
     latencies = sorted(lat for lat, _ in every)
@@ -350,9 +387,9 @@ def markdown(report: dict) -> str:
               f"p95 {w['p95_ms']:.1f} ms; the same question asked alone of Oxigraph (where.rq with VALUES): "
               f"{report['remote_where_ms']:.0f} ms.", "",
               "The runaway query (`" + RUNAWAY + "`):", "",
-              "| server | answered | after | CPU burnt until | still computing 3 s later | "
+              "| server | threads after 2 s of load | answered | after | CPU burnt until | still computing 3 s later | "
               "light queries meanwhile (median, failed) | light query afterwards |",
-              "| --- | --- | ---: | ---: | --- | --- | --- |"]
+              "| --- | ---: | --- | ---: | ---: | --- | --- | --- |"]
     for server, r in report["runaway"].items():
         answer = f"{r['status']}: {r['answer'][:90]}" if r["status"] else r["answer"]
         during = r["during_light"]
@@ -361,7 +398,7 @@ def markdown(report: dict) -> str:
         after = r["after_light"]
         after_text = f"{after['status']} in {after['ms']:.0f} ms" if after["status"] else f"no ({after.get('error')})"
         until = f"{r['computed_until_s']:.1f} s" if r["computed_until_s"] is not None else "—"
-        lines.append(f"| {server} | {answer.replace('|', '/')} | {r['seconds']:.1f} s | {until} | "
+        lines.append(f"| {server} | {r['threads_after_2s_load']:,} | {answer.replace('|', '/')} | {r['seconds']:.1f} s | {until} | "
                      f"{'no' if r['stopped'] else 'yes'} ({r['cores_busy_after']:.2f} cores) | "
                      f"{during_text} | {after_text} |")
     return "\n".join(lines)
@@ -406,7 +443,7 @@ def main(argv=None) -> int:
               "timeout_s": args.timeout_s, "workers": args.workers, "machine": {
                   "cores": os.cpu_count(), "python": platform.python_version()},
               "load_average_before": load_average()}
-    servers = {"oxigraph": start_oxigraph(str(store), args.timeout_s),
+    servers = {"oxigraph": start_oxigraph(str(store), None),
                "policyflows": start_policyflows(str(store), args.timeout_s, args.workers)}
     paths = {"oxigraph": "/query", "policyflows": "/sparql"}
     try:
@@ -432,6 +469,8 @@ def main(argv=None) -> int:
             for name, server in servers.items():
                 for label, rows in load(server, requests[name], args.clients, per_round).items():
                     samples[name].setdefault(label, []).extend(rows)
+                if server.death():
+                    raise RuntimeError(server.death())
         report["load"] = {name: summarise(s, args.seconds) for name, s in samples.items()}
         report["median_ratio"] = report["load"]["policyflows"]["median_ms"] / report["load"]["oxigraph"]["median_ms"]
         where_seconds = max(1.0, args.seconds / 2)
@@ -439,9 +478,13 @@ def main(argv=None) -> int:
                                          where_seconds)
         report["runaway_query"] = RUNAWAY
         report["runaway"] = {}
+        servers.pop("oxigraph").stop()
+        servers = {"oxigraph": start_oxigraph(str(store), args.timeout_s), **servers}
         for name in list(servers):
             light = requests[name]["select-limit-10"]
-            report["runaway"][name] = runaway(servers[name], paths[name], wait_s, light)
+            threads = peak_threads(servers[name], requests[name], args.clients, 2.0)
+            report["runaway"][name] = {"threads_after_2s_load": threads,
+                                       **runaway(servers[name], paths[name], wait_s, light)}
             servers.pop(name).stop()  # a runaway the server did not stop goes with it
     finally:
         for server in servers.values():
