@@ -5,7 +5,6 @@
     GET  /query                              the named queries, with their parameters
     GET  /query/NAME?param=value…            a named query's rows as JSON
     GET  /policies                           the policies, as `policies --format json`
-
     GET  /status                             the query workers: how many, busy, replaced
 
 SELECT and ASK results come as SPARQL JSON, XML, CSV or TSV by the Accept header; CONSTRUCT and
@@ -13,25 +12,34 @@ DESCRIBE as Turtle or N-Triples. Updates are refused (403), and so is SERVICE, w
 query make this machine fetch other URLs. Every answer carries CORS headers so a notebook or web
 page on another origin can ask.
 
-Every question that touches an on-disk store is answered by a pool of long-lived worker processes
-that each hold the store open read-only (policyflows.serve_pool): a query that passes the time limit
-has its worker killed and replaced by a warm spare, and its client gets 503. The HTTP side is the
-standard library's ThreadingHTTPServer, which only parses requests and passes bytes along; the
-endpoint is meant for one team, not the internet. An in-memory store (a notebook's) cannot be
-shared with other processes, so it is asked in threads, where the limit is only a safety net.
+Two layers, so that a query past the time limit can be stopped without disturbing anyone else:
+
+* the front (this process): a thread per client connection that only frames requests (request
+  line, headers, Content-Length body), hands each one, as bytes, to a query worker, and writes
+  the worker's bytes back; it answers /status itself, and 503 when a query passes the time limit.
+* the query workers (policyflows.serve_pool): long-lived processes that each hold the store open
+  read-only and run the whole request, HTTP semantics included (FlowRequestHandler on the bytes).
+  pyoxigraph cannot cancel a query, so a worker whose query passes the limit is killed and a warm
+  spare takes its place.
+
+An in-memory store (a notebook's) cannot be shared with other processes: its requests run in
+threads of this process, where the limit is only a safety net. The endpoint is meant for one
+team, not the internet.
 """
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import re
+import socketserver
 import threading
 import time
-from email.utils import formatdate
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -41,6 +49,9 @@ from policyflows.serve_pool import PoolError, WorkerPool
 
 DEFAULT_TIMEOUT = 30.0
 MAX_BODY = 1 << 20
+MAX_HEAD = 64 << 10  # request line and headers; http.server's own limits are per line
+CORS = (b"Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+        b"Access-Control-Allow-Headers: Content-Type, Accept\r\n")
 # Two query workers per core keep both cores busy while one worker waits on the disk or on a
 # client, and leave room for one runaway query while it runs to its limit; one warm spare replaces
 # a killed worker at once. Measured: benchmarks/serve_bench.py, docs/notes/serve.md.
@@ -99,19 +110,17 @@ def negotiate(accept: str | None, offers: list[tuple[str, object]]):
 
 
 class FlowRequestHandler(BaseHTTPRequestHandler):
+    """One request, read from bytes and answered into bytes (see answer_http), inside a query worker."""
+
     server_version = "policyflows"
     protocol_version = "HTTP/1.1"
-    # headers and body are two writes: without TCP_NODELAY the second waits for the keep-alive
-    # client's delayed ACK of the first, 40 ms on Linux, added to every answer
-    disable_nagle_algorithm = True
-
-    # set by make_server
-    backend = None  # WorkerPool or InProcess: ask(job) -> (status, content type, body)
-    quiet = True
+    flow_store = None  # set by answer_http
 
     def log_message(self, fmt, *args):
-        if not self.quiet:
-            super().log_message(fmt, *args)
+        pass  # the front logs (serve --verbose)
+
+    def handle_expect_100(self):
+        return True  # the front has already said 100 Continue before it read the body
 
     def date_time_string(self, timestamp=None):
         return _http_date(int(time.time() if timestamp is None else timestamp))
@@ -166,8 +175,6 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
                 self._json([q.describe() for q in queries.library().values()])
             elif path.startswith("/query/"):
                 self._ask(self._named_job(path[len("/query/"):], args))
-            elif path == "/status":
-                self._json(self.backend.status())
             elif path == "/":
                 self._json({"sparql": "/sparql", "where": "/where?term=…", "queries": "/query",
                             "policies": "/policies", "status": "/status"})
@@ -179,11 +186,7 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
             self._error(HttpError(HTTPStatus.BAD_REQUEST, str(exc)))
 
     def _ask(self, job):
-        try:
-            status, content_type, payload = self.backend.ask(job)
-        except PoolError as exc:
-            status = HTTPStatus.INTERNAL_SERVER_ERROR if exc.reason == "died" else HTTPStatus.SERVICE_UNAVAILABLE
-            raise HttpError(status, str(exc)) from None
+        status, content_type, payload = answer(self.flow_store, job)
         self._send(HTTPStatus(status), payload, content_type)
 
     def _named_job(self, name: str, args: dict):
@@ -229,12 +232,25 @@ class FlowRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
         if content_type:
             self.send_header("Content-Type", content_type)
-        if status == HTTPStatus.SERVICE_UNAVAILABLE:
-            self.send_header("Retry-After", "1")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+def answer_http(flow_store, request: bytes) -> tuple[bytes, bool]:
+    """The whole HTTP answer to one framed request (request line, headers, body), and whether the
+    connection is to close after it: http.server's parsing and this module's routes, on bytes."""
+    handler = FlowRequestHandler.__new__(FlowRequestHandler)  # not __init__: it would serve a socket
+    handler.flow_store = flow_store
+    handler.rfile, handler.wfile = io.BytesIO(request), io.BytesIO()
+    handler.client_address, handler.server = ("front", 0), None
+    handler.close_connection = True  # parse_request keeps an HTTP/1.1 connection open
+    try:
+        handler.handle_one_request()
+    except Exception as exc:  # reported to the client, not swallowed, and the worker lives on
+        return _front_answer(HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(exc).__name__}: {exc}"), True
+    return handler.wfile.getvalue(), handler.close_connection
 
 
 # --- the store: every call the endpoint makes to it is here, run inside a query worker -------------
@@ -300,9 +316,9 @@ def _dumps(obj) -> bytes:
 
 
 class InProcess:
-    """The backend for an in-memory store, which other processes cannot open: jobs run in threads.
-    pyoxigraph cannot be interrupted, so past the limit the client gets 503 while the query
-    finishes in its thread: a safety net, not a stop."""
+    """The backend for an in-memory store, which other processes cannot open: requests run in
+    threads. pyoxigraph cannot be interrupted, so past the limit the client gets 503 while the
+    query finishes in its thread: a safety net, not a stop."""
 
     def __init__(self, flow_store, time_limit: float, threads: int):
         self.flow_store = flow_store
@@ -310,8 +326,8 @@ class InProcess:
         self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sparql")
         self._size = threads
 
-    def ask(self, job):
-        future = self._threads.submit(answer, self.flow_store, job)
+    def ask(self, request: bytes):
+        future = self._threads.submit(answer_http, self.flow_store, request)
         try:
             return future.result(timeout=self.time_limit)
         except FutureTimeout:
@@ -339,19 +355,125 @@ def _one(args: dict, name: str) -> str:
     return values[0]
 
 
-class FlowServer(ThreadingHTTPServer):
-    """A thread per connection for HTTP; the queries themselves go to the backend."""
+class FrontHandler(socketserver.StreamRequestHandler):
+    """A client connection: frame each request, have the backend answer it, write the answer."""
+
+    # the answer is written in one piece; without TCP_NODELAY a 100 Continue or a previous answer
+    # could wait for the keep-alive client's delayed ACK, 40 ms on Linux
+    disable_nagle_algorithm = True
+
+    def handle(self):
+        while True:
+            head = self._read_head()
+            if not head:
+                return
+            length, expects_continue, chunked = _framing(head)
+            if chunked or length < 0:
+                return self._write(_front_answer(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length"))
+            if length > MAX_BODY:
+                return self._write(_front_answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"))
+            if expects_continue:
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            body = self.rfile.read(length) if length else b""
+            if len(body) < length:
+                return
+            started = time.monotonic()
+            if _is_status(head):
+                response, close = _front_answer(HTTPStatus.OK, self.server.backend.status(), json_body=True), False
+            else:
+                try:
+                    response, close = self.server.backend.ask(head + body)
+                except PoolError as exc:
+                    status = (HTTPStatus.INTERNAL_SERVER_ERROR if exc.reason == "died"
+                              else HTTPStatus.SERVICE_UNAVAILABLE)
+                    response, close = _front_answer(status, str(exc)), False
+            self.wfile.write(response)
+            if self.server.verbose:
+                self.server.log(self.client_address, head, response, time.monotonic() - started)
+            if close:
+                return
+
+    def _read_head(self) -> bytes:
+        """The request line and headers, up to the blank line; b"" when the client has gone."""
+        lines, size = [], 0
+        while True:
+            line = self.rfile.readline(MAX_HEAD + 1)
+            if not line:
+                return b""
+            if not lines and line in (b"\r\n", b"\n"):  # stray blank lines between requests
+                continue
+            lines.append(line)
+            size += len(line)
+            if line in (b"\r\n", b"\n"):
+                return b"".join(lines)
+            if size > MAX_HEAD:
+                self._write(_front_answer(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large"))
+                return b""
+
+    def _write(self, response: bytes) -> None:
+        try:
+            self.wfile.write(response)
+        except OSError:
+            pass
+
+
+def _framing(head: bytes) -> tuple[int, bool, bool]:
+    """(Content-Length, or -1 when unreadable; Expect: 100-continue?; chunked?) of a request head."""
+    length, expects, chunked = 0, False, False
+    for line in head.split(b"\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            try:
+                length = int(value.strip())
+            except ValueError:
+                length = -1
+        elif name == b"expect":
+            expects = value.strip().lower() == b"100-continue" and b"HTTP/1.1" in head.split(b"\n", 1)[0]
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+    return length, expects, chunked
+
+
+def _is_status(head: bytes) -> bool:
+    parts = head.split(b"\n", 1)[0].split()
+    return len(parts) == 3 and parts[0] == b"GET" and parts[1].split(b"?")[0].rstrip(b"/") == b"/status"
+
+
+def _front_answer(status: HTTPStatus, message, json_body: bool = False) -> bytes:
+    """An answer the front gives itself (the pool's state, or why no worker answered), with the
+    same CORS headers as every other answer."""
+    body = _dumps(message) if json_body else error_body(message)
+    retry = b"Retry-After: 1\r\n" if status == HTTPStatus.SERVICE_UNAVAILABLE else b""
+    head = (f"HTTP/1.1 {status.value} {status.phrase}\r\nServer: policyflows\r\n"
+            f"Date: {_http_date(int(time.time()))}\r\n").encode("ascii")
+    return (head + CORS + retry + b"Content-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body)
+
+
+class FlowServer(socketserver.ThreadingTCPServer):
+    """The front: a thread per connection that frames requests; the backend answers them."""
 
     daemon_threads = True
+    allow_reuse_address = True
     request_queue_size = 128  # 16 clients connecting at once must not overflow the listen backlog
 
-    def __init__(self, address, handler, backend):
+    def __init__(self, address, backend, verbose: bool = False):
         self.backend = backend
+        self.verbose = verbose
         try:
-            super().__init__(address, handler)
+            super().__init__(address, FrontHandler)
         except BaseException:
             backend.close()
             raise
+
+    def log(self, client, head: bytes, response: bytes, seconds: float) -> None:
+        import sys
+
+        line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        status = response[9:12].decode("ascii", "replace")
+        print(f"{client[0]} - [{_http_date(int(time.time()))}] \"{line}\" {status} {len(response)} "
+              f"{1000 * seconds:.1f} ms", file=sys.stderr, flush=True)
 
     def server_close(self):
         super().server_close()
@@ -366,12 +488,11 @@ def make_server(flow_store, host: str = "127.0.0.1", port: int = 7878, time_limi
     here (each opens the store once); ``server.server_close()`` stops them.
     """
     if flow_store.path is not None:
-        backend = WorkerPool(flow_store.path, open_for_worker, answer, size=workers, spares=spares,
+        backend = WorkerPool(flow_store.path, open_for_worker, answer_http, size=workers, spares=spares,
                              time_limit=time_limit)
     else:
         backend = InProcess(flow_store, time_limit, threads=workers)
-    handler = type("Handler", (FlowRequestHandler,), {"backend": backend, "quiet": quiet})
-    return FlowServer((host, port), handler, backend)
+    return FlowServer((host, port), backend, verbose=not quiet)
 
 
 def serve_in_thread(flow_store, **kwargs) -> tuple[FlowServer, threading.Thread]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
-import queue
 import select
 import signal
 import socket
@@ -28,9 +27,9 @@ import subprocess
 import sys
 import threading
 import time
-from multiprocessing.connection import Connection
 from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Callable
 
 from policyflows.errors import PolicyflowsError
@@ -53,25 +52,24 @@ class Worker:
 
 
 class Job:
-    """One payload on its way through the pool; the asking thread waits on ``_done``, a lock the
-    lane releases when the answer (or the error) is in: lighter than an Event on this hot path."""
+    """One payload on its way through the pool. A job that found no idle worker waits, in the
+    asking thread, on ``_assigned``: a lock that the thread which freed a worker releases once it
+    has sent it this job. (A lock, not an Event, on this hot path: it is lighter.)"""
 
-    __slots__ = ("payload", "queued", "answer", "error", "_done")
+    __slots__ = ("payload", "worker", "sent", "_assigned")
 
     def __init__(self, payload):
         self.payload = payload
-        self.queued = time.monotonic()
-        self.answer = None
-        self.error: PoolError | None = None
-        self._done = threading.Lock()
-        self._done.acquire()
+        self.worker: Worker | None = None
+        self.sent = 0.0
+        self._assigned = threading.Lock()
+        self._assigned.acquire()
 
-    def finish(self, answer=None, error: PoolError | None = None) -> None:
-        self.answer, self.error = answer, error
-        self._done.release()
+    def assigned(self) -> None:
+        self._assigned.release()
 
-    def wait(self, timeout: float) -> bool:
-        return self._done.acquire(timeout=timeout)
+    def wait_assigned(self, timeout: float | None) -> bool:
+        return self._assigned.acquire(timeout=-1 if timeout is None else timeout)
 
 
 @dataclass
@@ -86,10 +84,10 @@ class PoolStats:
 class WorkerPool:
     """``size`` workers answering jobs, plus ``spares`` started ahead to replace a killed one at once.
 
-    Each worker has a lane: a thread here that takes the next waiting job the moment the worker's
-    previous answer arrives, sends it, and waits for the answer up to the time limit. The thread
-    that asked only waits for its job to be done, so handing the worker its next job never waits
-    for that thread to be scheduled.
+    The thread that asks sends its job to an idle worker and waits for the answer on the worker's
+    socket, up to the time limit. When no worker is idle the job waits in line, and the thread
+    that next frees a worker sends it the job at once, before it answers its own client: a worker
+    never waits for a sleeping thread to be scheduled, and a request crosses no thread but its own.
     """
 
     def __init__(self, path, open_state: Callable, answer: Callable, size: int = 4, spares: int = 1,
@@ -101,12 +99,11 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self._open_state = open_state
         self._answer = answer
+        self._lock = threading.Lock()  # guards everything below
+        self._idle: list[Worker] = []
         self._waiting: deque[Job] = deque()
-        self._cond = threading.Condition()
-        self._spares: queue.Queue[Worker] = queue.Queue()
-        self._lock = threading.Lock()
+        self._spares: list[Worker] = []
         self._workers: dict[int, Worker] = {}  # every live worker, to kill them all on close
-        self._busy = 0
         self._closed = False
         self.stats = PoolStats(workers=size, spares=spares)
         # start the first workers at once; the endpoint answers when all have opened the store
@@ -117,10 +114,8 @@ class WorkerPool:
             for process, conn in started:
                 _kill(Worker(process, conn, process.pid))
             raise
-        for worker in ready[size:]:
-            self._spares.put(worker)
-        for worker in ready[:size]:
-            threading.Thread(target=self._lane, args=(worker,), daemon=True, name="pool-lane").start()
+        self._idle, self._spares = ready[:size], ready[size:]
+        _background(self._watch)
 
     # --- asking -------------------------------------------------------------------------------
 
@@ -132,39 +127,92 @@ class WorkerPool:
             worker died under it, 'closed' when the pool is closing.
         """
         job = Job(payload)
-        with self._cond:
+        with self._lock:
             if self._closed:
                 raise PoolError("closed", "the endpoint is shutting down")
-            self._waiting.append(job)
-            self._cond.notify()
-        # a lane answers within the time limit of taking the job, and fails a job that waited
-        # longer than the limit for a worker ('busy'); the margin covers a machine too loaded to
-        # schedule the lane on time
-        if not job.wait(2 * self.time_limit + 30):
-            raise PoolError("died", "no query worker answered")
-        if job.error is not None:
-            raise job.error
-        return job.answer
+            worker = self._idle.pop() if self._idle else None
+            if worker is None:
+                self._waiting.append(job)
+        if worker is not None:
+            self._send(worker, job)
+        elif not job.wait_assigned(self.time_limit):
+            with self._lock:
+                if job in self._waiting:
+                    self._waiting.remove(job)
+                    raise PoolError("busy", f"all {self.stats.workers} query workers stayed busy for the time "
+                                            f"limit of {self.time_limit:g} s; try again")
+            job.wait_assigned(None)  # a worker is being sent it this moment
+        if job.worker is None:
+            raise PoolError("closed", "the endpoint is shutting down")
+        return self._collect(job)
+
+    def _send(self, worker: Worker, job: Job) -> None:
+        """Send ``job`` to ``worker``, which the caller owns; a worker found dead (killed from
+        outside while idle, which is not this job's doing) is replaced first."""
+        while worker is not None and worker.process.poll() is not None:
+            worker = self._replacement(worker, wait=True)
+        job.worker, job.sent = worker, time.monotonic()
+        if worker is not None:
+            try:
+                worker.conn.send(job.payload)
+            except OSError:  # died this instant: _collect finds the socket closed
+                pass
+
+    def _collect(self, job: Job):
+        worker = job.worker
+        try:
+            # select on the socket itself: Connection.poll builds a selector on every call
+            left = job.sent + self.time_limit - time.monotonic()
+            answered = bool(select.select([worker.conn], [], [], max(0.0, left))[0])
+            answer = worker.conn.recv() if answered else None
+        except (EOFError, OSError):
+            self._replacement(worker, wait=False)
+            raise PoolError("died", "the query worker died while answering (out of memory?); "
+                                    "a new one has taken its place") from None
+        except BaseException:  # the worker's state is unknown: it is not handed out again
+            self._replacement(worker, wait=False)
+            raise
+        if not answered:
+            self._replacement(worker, wait=False)
+            raise PoolError("time limit", f"the query ran past the time limit of {self.time_limit:g} s "
+                                          "and was stopped")
+        self._free(worker)
+        return answer
+
+    def _free(self, worker: Worker) -> None:
+        """A worker is free: the next waiting job gets it now, sent from this thread; else it idles."""
+        with self._lock:
+            if self._closed:
+                job = None
+            elif self._waiting:
+                job = self._waiting.popleft()
+            else:
+                self._idle.append(worker)
+                return
+        if job is None:
+            _kill(worker)
+            return
+        self._send(worker, job)
+        job.assigned()
 
     def status(self) -> dict:
-        with self._cond:
-            waiting, busy = len(self._waiting), self._busy
-        return {"workers": self.stats.workers, "busy": busy, "waiting": waiting,
-                "spares": self.stats.spares, "spares_ready": self._spares.qsize(), "started": self.stats.started,
-                "replaced": self.stats.replaced, "time_limit_s": self.time_limit, "pids": sorted(self._workers)}
+        with self._lock:
+            return {"workers": self.stats.workers, "busy": self.stats.workers - len(self._idle),
+                    "waiting": len(self._waiting), "spares": self.stats.spares, "spares_ready": len(self._spares),
+                    "started": self.stats.started, "replaced": self.stats.replaced,
+                    "time_limit_s": self.time_limit, "pids": sorted(self._workers)}
 
     def close(self) -> None:
         """Kill every worker (a runaway query included); waiting jobs get 'closed'."""
-        with self._cond:
+        with self._lock:
             self._closed = True
             waiting = list(self._waiting)
             self._waiting.clear()
-            self._cond.notify_all()
-        for job in waiting:
-            job.finish(error=PoolError("closed", "the endpoint is shutting down"))
-        with self._lock:
             workers = list(self._workers.values())
             self._workers.clear()
+            self._idle, self._spares = [], []
+        for job in waiting:
+            job.assigned()  # with no worker: 'closed'
         for worker in workers:
             _kill(worker)
 
@@ -174,58 +222,77 @@ class WorkerPool:
     def __exit__(self, *exc):
         self.close()
 
-    # --- a worker's lane ----------------------------------------------------------------------
+    # --- replacing ----------------------------------------------------------------------------
 
-    def _lane(self, worker: Worker) -> None:
-        while True:
-            with self._cond:
-                while not self._waiting and not self._closed:
-                    self._cond.wait()
-                if self._closed:
+    def _watch(self, every: float = 1.0) -> None:
+        """Replace idle workers and spares that died (an operator's kill, the OOM killer) before
+        a job finds them, so that the pool is whole again without a request to notice."""
+        while not self._closed:
+            time.sleep(every)
+            with self._lock:
+                dead = [w for w in self._idle + self._spares if w.process.poll() is not None]
+                for worker in dead:
+                    if worker in self._idle:
+                        self._idle.remove(worker)
+                        refill = self._refill_worker
+                    else:
+                        self._spares.remove(worker)
+                        refill = self._refill_spare
+                    self._workers.pop(worker.pid, None)
+                    self.stats.replaced += 1
+                    self.stats.pids_killed.append(worker.pid)
+                    worker.conn.close()
+                    _background(refill)
+
+    def _replacement(self, worker: Worker, wait: bool) -> Worker | None:
+        """Kill ``worker``; a ready spare takes its place at once and a new spare is started behind
+        it. With no spare left, a new worker is started: returned (``wait``) or, in the background,
+        freed into the pool when ready. None when the pool is closing or nothing is returned."""
+        with self._lock:
+            self._workers.pop(worker.pid, None)
+            self.stats.replaced += 1
+            self.stats.pids_killed.append(worker.pid)
+            spare = self._spares.pop() if self._spares and not self._closed else None
+        _kill(worker)
+        if spare is not None:
+            _background(self._refill_spare)
+            if wait:
+                return spare
+            self._free(spare)
+            return None
+        if wait:
+            return self._new_worker()
+        _background(self._refill_worker)
+        return None
+
+    def _refill_spare(self) -> None:
+        worker = self._new_worker()
+        if worker is not None:
+            with self._lock:
+                if not self._closed:
+                    self._spares.append(worker)
                     return
-                job = self._waiting.popleft()
-                self._busy += 1
-            if time.monotonic() - job.queued > self.time_limit:
-                job.finish(error=PoolError("busy", f"all {self.stats.workers} query workers stayed busy for "
-                                                   f"the time limit of {self.time_limit:g} s; try again"))
-                with self._cond:
-                    self._busy -= 1
-                continue
-            try:
-                worker = self._run(worker, job)
-            finally:
-                with self._cond:
-                    self._busy -= 1
-            if worker is None:
-                return
+            _kill(worker)
 
-    def _run(self, worker: Worker, job: Job) -> Worker | None:
-        """Run one job on ``worker``; the worker to go on with (a replacement if this one was
-        killed), or None when the pool is closing."""
-        while worker.process.poll() is not None:  # died while idle (killed from outside): not this job's doing
-            worker = self._replace(worker)  # a spare may have died too: looked at again
-            if worker is None:
-                job.finish(error=PoolError("closed", "the endpoint is shutting down"))
+    def _refill_worker(self) -> None:
+        worker = self._new_worker()
+        if worker is not None:
+            self._free(worker)
+
+    def _new_worker(self) -> Worker | None:
+        delay = 0.5
+        while not self._closed:
+            try:
+                worker = self._await_ready(self._start_worker())
+            except PoolError:  # the store may be briefly unavailable (a rebuild swapping it in)
+                time.sleep(delay)
+                delay = min(delay * 2, 30)
+                continue
+            if self._closed:
+                _kill(worker)
                 return None
-        try:
-            worker.conn.send(job.payload)
-            # select on the pipe itself: Connection.poll builds a selector on every call
-            answered = bool(select.select([worker.conn], [], [], self.time_limit)[0])
-            answer = worker.conn.recv() if answered else None
-        except (EOFError, OSError):
-            job.finish(error=PoolError("died", "the query worker died while answering (out of memory?); "
-                                               "a new one has taken its place"))
-            return self._replace(worker)
-        except BaseException as exc:  # e.g. a job that cannot be pickled: the worker's state is unknown
-            job.finish(error=PoolError("died", f"the query could not be handed to a worker: {exc}"))
-            return self._replace(worker)
-        if not answered:
-            job.finish(error=PoolError("time limit", f"the query ran past the time limit of "
-                                                     f"{self.time_limit:g} s and was stopped"))
-            return self._replace(worker)
-        worker.jobs += 1
-        job.finish(answer)
-        return worker
+            return worker
+        return None
 
     # --- workers ------------------------------------------------------------------------------
 
@@ -256,40 +323,9 @@ class WorkerPool:
             self.stats.started += 1
         return worker
 
-    def _replace(self, worker: Worker) -> Worker | None:
-        """Kill ``worker`` and return the one that takes its lane: a ready spare at once (and a new
-        spare started behind it), or, when the spares are used up, a worker started now."""
-        with self._lock:
-            self._workers.pop(worker.pid, None)
-            self.stats.replaced += 1
-            self.stats.pids_killed.append(worker.pid)
-        _kill(worker)
-        try:
-            spare = self._spares.get_nowait()
-        except queue.Empty:
-            return self._new_worker()
-        threading.Thread(target=self._refill_spare, daemon=True, name="pool-spare").start()
-        return spare
 
-    def _new_worker(self) -> Worker | None:
-        delay = 0.5
-        while not self._closed:
-            try:
-                worker = self._await_ready(self._start_worker())
-            except Exception:  # the store may be briefly unavailable (a rebuild swapping it in)
-                time.sleep(delay)
-                delay = min(delay * 2, 30)
-                continue
-            if self._closed:
-                _kill(worker)
-                return None
-            return worker
-        return None
-
-    def _refill_spare(self) -> None:
-        worker = self._new_worker()
-        if worker is not None:
-            self._spares.put(worker)
+def _background(fn: Callable) -> None:
+    threading.Thread(target=fn, daemon=True, name="pool-refill").start()
 
 
 def _kill(worker: Worker) -> None:
