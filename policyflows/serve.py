@@ -29,7 +29,6 @@ team, not the internet.
 from __future__ import annotations
 
 import functools
-import io
 import json
 import os
 import re
@@ -39,7 +38,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -50,8 +48,8 @@ from policyflows.serve_pool import PoolError, WorkerPool
 DEFAULT_TIMEOUT = 30.0
 MAX_BODY = 1 << 20
 MAX_HEAD = 64 << 10  # request line and headers; http.server's own limits are per line
-CORS = (b"Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
-        b"Access-Control-Allow-Headers: Content-Type, Accept\r\n")
+CORS = ("Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+        "Access-Control-Allow-Headers: Content-Type, Accept\r\n")
 # Two query workers per core keep both cores busy while one worker waits on the disk or on a
 # client, and leave room for one runaway query while it runs to its limit; one warm spare replaces
 # a killed worker at once. Measured: benchmarks/serve_bench.py, docs/notes/serve.md.
@@ -109,148 +107,123 @@ def negotiate(accept: str | None, offers: list[tuple[str, object]]):
     raise HttpError(HTTPStatus.NOT_ACCEPTABLE, f"cannot answer in {accept}; offered: {', '.join(o[0] for o in offers)}")
 
 
-class FlowRequestHandler(BaseHTTPRequestHandler):
-    """One request, read from bytes and answered into bytes (see answer_http), inside a query worker."""
+class Request:
+    """One HTTP request as the front framed it: request line, headers (lower-cased names), body."""
 
-    server_version = "policyflows"
-    protocol_version = "HTTP/1.1"
-    flow_store = None  # set by answer_http
+    __slots__ = ("method", "path", "args", "headers", "body", "close")
 
-    def log_message(self, fmt, *args):
-        pass  # the front logs (serve --verbose)
+    def __init__(self, raw: bytes):
+        head, _, self.body = raw.partition(b"\r\n\r\n")
+        if not _:
+            head, _, self.body = raw.partition(b"\n\n")
+        lines = head.decode("latin-1").splitlines()
+        parts = lines[0].split() if lines else []
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"not an HTTP/1.x request line: {lines[0][:100] if lines else ''!r}")
+        self.method, target, version = parts
+        self.headers = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if not sep:
+                raise HttpError(HTTPStatus.BAD_REQUEST, f"not a header line: {line[:100]!r}")
+            self.headers[name.strip().lower()] = value.strip()
+        url = urlsplit(target)
+        self.path = url.path.rstrip("/") or "/"
+        self.args = parse_qs(url.query, keep_blank_values=True)
+        connection = self.headers.get("connection", "").lower()
+        self.close = connection == "close" or (version == "HTTP/1.0" and connection != "keep-alive")
 
-    def handle_expect_100(self):
-        return True  # the front has already said 100 Continue before it read the body
 
-    def date_time_string(self, timestamp=None):
-        return _http_date(int(time.time() if timestamp is None else timestamp))
+def answer_http(flow_store, raw: bytes) -> tuple[bytes, bool]:
+    """The whole HTTP answer to one framed request, and whether the connection closes after it."""
+    try:
+        request = Request(raw)
+    except HttpError as exc:
+        return http_response(exc.status, error_body(str(exc)), JSON, close=True), True
+    try:
+        status, content_type, body = route(flow_store, request)
+    except HttpError as exc:
+        status, content_type, body = exc.status, JSON, error_body(str(exc), exc.extra)
+    except PolicyflowsError as exc:
+        status, content_type, body = HTTPStatus.BAD_REQUEST, JSON, error_body(str(exc))
+    except Exception as exc:  # reported to the client, not swallowed, and the worker lives on
+        status, content_type, body = HTTPStatus.INTERNAL_SERVER_ERROR, JSON, error_body(f"{type(exc).__name__}: {exc}")
+    return http_response(status, body, content_type, close=request.close), request.close
 
-    # --- HTTP methods -------------------------------------------------------------------------
 
-    def do_OPTIONS(self):
-        self._send(HTTPStatus.NO_CONTENT, b"", None)
-
-    def do_GET(self):
-        self._dispatch(self._query_args(), None)
-
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return self._error(HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"))
-        body = self.rfile.read(length) if length else b""
-        self._dispatch(self._query_args(), body)
-
-    def do_PUT(self):
-        self._refuse_write()
-
-    def do_DELETE(self):
-        self._refuse_write()
-
-    def do_PATCH(self):
-        self._refuse_write()
-
-    def _refuse_write(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(min(length, MAX_BODY))
-        self._error(HttpError(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only"))
-
-    # --- routing: what can be checked without the store is checked here, the rest is a job ------
-
-    def _query_args(self) -> dict[str, list[str]]:
-        return parse_qs(urlsplit(self.path).query, keep_blank_values=True)
-
-    def _dispatch(self, args: dict, body: bytes | None):
-        path = urlsplit(self.path).path.rstrip("/") or "/"
-        try:
-            if path == "/sparql":
-                self._ask(self._sparql_job(args, body))
-            elif path == "/where":
-                self._ask(("where", _one(args, "term"), args.get("policy") or None))
-            elif path == "/policies":
-                self._ask(("policies",))
-            elif path == "/query":
-                from policyflows import queries
-
-                self._json([q.describe() for q in queries.library().values()])
-            elif path.startswith("/query/"):
-                self._ask(self._named_job(path[len("/query/"):], args))
-            elif path == "/":
-                self._json({"sparql": "/sparql", "where": "/where?term=…", "queries": "/query",
-                            "policies": "/policies", "status": "/status"})
-            else:
-                raise HttpError(HTTPStatus.NOT_FOUND, f"no resource {path}; try /sparql, /where, /query, /policies")
-        except HttpError as exc:
-            self._error(exc)
-        except PolicyflowsError as exc:
-            self._error(HttpError(HTTPStatus.BAD_REQUEST, str(exc)))
-
-    def _ask(self, job):
-        status, content_type, payload = answer(self.flow_store, job)
-        self._send(HTTPStatus(status), payload, content_type)
-
-    def _named_job(self, name: str, args: dict):
+def route(flow_store, request: Request) -> tuple[int, str | None, bytes]:
+    """(status, content type, body) of a request: what needs no store is answered here, the rest
+    is a job for :func:`answer`."""
+    method, path, args = request.method, request.path, request.args
+    if method == "OPTIONS":
+        return HTTPStatus.NO_CONTENT, None, b""
+    if method in ("PUT", "DELETE", "PATCH"):
+        raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
+    if method not in ("GET", "POST"):
+        raise HttpError(HTTPStatus.NOT_IMPLEMENTED, f"unsupported method {method}")
+    body = request.body if method == "POST" else None
+    if path == "/sparql":
+        return answer(flow_store, sparql_job(request.headers, args, body))
+    if path == "/where":
+        return answer(flow_store, ("where", _one(args, "term"), args.get("policy") or None))
+    if path == "/policies":
+        return answer(flow_store, ("policies",))
+    if path == "/query":
         from policyflows import queries
 
-        if name not in queries.library():
-            raise HttpError(HTTPStatus.NOT_FOUND, f"no query named {name!r}; GET /query lists them")
-        return ("query", name, {k: v[0] if len(v) == 1 else v for k, v in args.items()})
+        return HTTPStatus.OK, JSON, _dumps([q.describe() for q in queries.library().values()])
+    if path.startswith("/query/"):
+        return answer(flow_store, named_job(path[len("/query/"):], args))
+    if path == "/":
+        return HTTPStatus.OK, JSON, _dumps({"sparql": "/sparql", "where": "/where?term=…", "queries": "/query",
+                                            "policies": "/policies", "status": "/status"})
+    raise HttpError(HTTPStatus.NOT_FOUND, f"no resource {path}; try /sparql, /where, /query, /policies")
 
-    def _sparql_job(self, args: dict, body: bytes | None):
-        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if body is not None and content_type == "application/sparql-update":
-            raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
-        if body is not None and content_type == "application/sparql-query":
-            text = body.decode("utf-8")
-        else:
-            if body is not None and content_type == "application/x-www-form-urlencoded":
-                form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-                if "update" in form:
-                    raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
-                args = {**args, **form}
-            if "update" in args:
+
+def named_job(name: str, args: dict):
+    from policyflows import queries
+
+    if name not in queries.library():
+        raise HttpError(HTTPStatus.NOT_FOUND, f"no query named {name!r}; GET /query lists them")
+    return ("query", name, {k: v[0] if len(v) == 1 else v for k, v in args.items()})
+
+
+def sparql_job(headers: dict, args: dict, body: bytes | None):
+    """The SPARQL 1.1 Protocol's three ways to send a query; updates refused before any work."""
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if body is not None and content_type == "application/sparql-update":
+        raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
+    if body is not None and content_type == "application/sparql-query":
+        text = body.decode("utf-8")
+    else:
+        if body is not None and content_type == "application/x-www-form-urlencoded":
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            if "update" in form:
                 raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
-            text = _one(args, "query")
-        if UPDATE.match(text):
+            args = {**args, **form}
+        if "update" in args:
             raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
-        accept = self.headers.get("Accept")
-        negotiate(accept, SOLUTION_TYPES + GRAPH_TYPES)  # 406 before any work when nothing can be offered
-        return ("sparql", text, accept)
-
-    # --- responses ----------------------------------------------------------------------------
-
-    def _json(self, obj):
-        self._send(HTTPStatus.OK, json.dumps(obj, ensure_ascii=False).encode("utf-8"), JSON)
-
-    def _error(self, exc: HttpError):
-        self._send(exc.status, error_body(str(exc), exc.extra), JSON)
-
-    def _send(self, status: HTTPStatus, body: bytes, content_type: str | None):
-        self.send_response(status)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        text = _one(args, "query")
+    if UPDATE.match(text):
+        raise HttpError(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
+    accept = headers.get("accept")
+    negotiate(accept, SOLUTION_TYPES + GRAPH_TYPES)  # 406 before any work when nothing can be offered
+    return ("sparql", text, accept)
 
 
-def answer_http(flow_store, request: bytes) -> tuple[bytes, bool]:
-    """The whole HTTP answer to one framed request (request line, headers, body), and whether the
-    connection is to close after it: http.server's parsing and this module's routes, on bytes."""
-    handler = FlowRequestHandler.__new__(FlowRequestHandler)  # not __init__: it would serve a socket
-    handler.flow_store = flow_store
-    handler.rfile, handler.wfile = io.BytesIO(request), io.BytesIO()
-    handler.client_address, handler.server = ("front", 0), None
-    handler.close_connection = True  # parse_request keeps an HTTP/1.1 connection open
-    try:
-        handler.handle_one_request()
-    except Exception as exc:  # reported to the client, not swallowed, and the worker lives on
-        return _front_answer(HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(exc).__name__}: {exc}"), True
-    return handler.wfile.getvalue(), handler.close_connection
+def http_response(status: int, body: bytes, content_type: str | None, close: bool = False) -> bytes:
+    """An HTTP/1.1 answer in one piece, with the CORS headers every answer carries."""
+    status = HTTPStatus(status)
+    head = [f"HTTP/1.1 {status.value} {status.phrase}\r\nServer: policyflows\r\n"
+            f"Date: {_http_date(int(time.time()))}\r\n{CORS}"]
+    if content_type:
+        head.append(f"Content-Type: {content_type}\r\n")
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        head.append("Retry-After: 1\r\n")
+    if close:
+        head.append("Connection: close\r\n")
+    head.append(f"Content-Length: {len(body)}\r\n\r\n")
+    return "".join(head).encode("latin-1") + body
 
 
 # --- the store: every call the endpoint makes to it is here, run inside a query worker -------------
@@ -441,14 +414,8 @@ def _is_status(head: bytes) -> bool:
 
 
 def _front_answer(status: HTTPStatus, message, json_body: bool = False) -> bytes:
-    """An answer the front gives itself (the pool's state, or why no worker answered), with the
-    same CORS headers as every other answer."""
-    body = _dumps(message) if json_body else error_body(message)
-    retry = b"Retry-After: 1\r\n" if status == HTTPStatus.SERVICE_UNAVAILABLE else b""
-    head = (f"HTTP/1.1 {status.value} {status.phrase}\r\nServer: policyflows\r\n"
-            f"Date: {_http_date(int(time.time()))}\r\n").encode("ascii")
-    return (head + CORS + retry + b"Content-Type: application/json\r\n"
-            + f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body)
+    """An answer the front gives itself: the pool's state, or why no worker answered."""
+    return http_response(status, _dumps(message) if json_body else error_body(message), JSON)
 
 
 class FlowServer(socketserver.ThreadingTCPServer):

@@ -23,13 +23,13 @@ import pickle
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Callable
 
 from policyflows.errors import PolicyflowsError
@@ -46,7 +46,7 @@ class PoolError(PolicyflowsError):
 @dataclass
 class Worker:
     process: subprocess.Popen
-    conn: Connection  # the pool's end of the socket pair
+    conn: Channel  # the pool's end of the socket pair
     pid: int
     jobs: int = 0
 
@@ -161,9 +161,8 @@ class WorkerPool:
     def _collect(self, job: Job):
         worker = job.worker
         try:
-            # select on the socket itself: Connection.poll builds a selector on every call
             left = job.sent + self.time_limit - time.monotonic()
-            answered = bool(select.select([worker.conn], [], [], max(0.0, left))[0])
+            answered = worker.conn.wait(max(0.0, left))
             answer = worker.conn.recv() if answered else None
         except (EOFError, OSError):
             self._replacement(worker, wait=False)
@@ -305,12 +304,12 @@ class WorkerPool:
                                        stdout=subprocess.DEVNULL, env=_worker_env())
         finally:
             theirs.close()
-        return process, Connection(ours.detach())
+        return process, Channel(ours)
 
     def _await_ready(self, started) -> Worker:
         process, conn = started
         try:
-            message = conn.recv() if conn.poll(self.start_timeout) else (
+            message = conn.recv() if conn.wait(self.start_timeout) else (
                 "failed", f"a query worker did not open the store within {self.start_timeout:g} s")
         except (EOFError, OSError):
             message = ("failed", f"a query worker exited with code {process.poll()} before it was ready")
@@ -322,6 +321,50 @@ class WorkerPool:
             self._workers[worker.pid] = worker
             self.stats.started += 1
         return worker
+
+
+class Channel:
+    """Pickled messages over a socket, each a 4-byte length and the pickle: one send, and for
+    the small messages of this pool one recv (multiprocessing's Connection makes two of each)."""
+
+    _LENGTH = struct.Struct("!I")
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def send(self, obj) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sock.sendall(self._LENGTH.pack(len(data)) + data)
+
+    def wait(self, timeout: float) -> bool:
+        """Whether a message (or the end: the other side died) arrived within ``timeout``."""
+        return bool(select.select([self.sock], [], [], timeout)[0])
+
+    def recv(self):
+        chunk = self.sock.recv(1 << 16)
+        if len(chunk) < 4:
+            chunk += self._exactly(4 - len(chunk))
+        (length,) = self._LENGTH.unpack_from(chunk)
+        data = chunk[4:]
+        if len(data) < length:
+            data += self._exactly(length - len(data))
+        return pickle.loads(data)
+
+    def _exactly(self, n: int) -> bytes:
+        parts = []
+        while n:
+            part = self.sock.recv(min(n, 1 << 20))
+            if not part:
+                raise EOFError("the other end closed the channel")
+            parts.append(part)
+            n -= len(part)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def _background(fn: Callable) -> None:
@@ -360,7 +403,7 @@ def _worker_env() -> dict:
 def worker_main() -> None:
     """A worker's life: open the state, say ready, then answer job after job until the pool goes."""
     fd, open_name, answer_name, path = sys.argv[1:5]
-    conn = Connection(int(fd))
+    conn = Channel(socket.socket(fileno=int(fd)))
     # Ctrl-C in a terminal reaches the whole process group: the server stops its workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_when_orphaned(os.getppid())
