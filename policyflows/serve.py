@@ -18,7 +18,7 @@ Two layers, so that a query past the time limit can be stopped without disturbin
   line, headers, Content-Length body), hands each one, as bytes, to a query worker, and writes
   the worker's bytes back; it answers /status itself, and 503 when a query passes the time limit.
 * the query workers (policyflows.serve_pool): long-lived processes that each hold the store open
-  read-only and run the whole request, HTTP semantics included (FlowRequestHandler on the bytes).
+  read-only and run the whole request, HTTP semantics included (Request, route, http_response).
   pyoxigraph cannot cancel a query, so a worker whose query passes the limit is killed and a warm
   spare takes its place.
 
@@ -32,6 +32,7 @@ import functools
 import json
 import os
 import re
+import socket
 import socketserver
 import threading
 import time
@@ -43,16 +44,16 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from policyflows.errors import PolicyflowsError, UnknownTermError
-from policyflows.serve_pool import PoolError, WorkerPool
+from policyflows.serve_pool import WorkerPool
 
 DEFAULT_TIMEOUT = 30.0
 MAX_BODY = 1 << 20
 MAX_HEAD = 64 << 10  # request line and headers; http.server's own limits are per line
 CORS = ("Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
         "Access-Control-Allow-Headers: Content-Type, Accept\r\n")
-# Two query workers per core keep both cores busy while one worker waits on the disk or on a
-# client, and leave room for one runaway query while it runs to its limit; one warm spare replaces
-# a killed worker at once. Measured: benchmarks/serve_bench.py, docs/notes/serve.md.
+# Two query workers per core: light queries still find a free worker while one runs a heavy query
+# to its limit (2 and 4 workers answered the light load alike here); one warm spare replaces a
+# killed worker at once. Measured: benchmarks/serve_bench.py, docs/notes/serve.md.
 DEFAULT_WORKERS = max(2, 2 * (os.cpu_count() or 1))
 DEFAULT_SPARES = 1
 
@@ -113,9 +114,9 @@ class Request:
     __slots__ = ("method", "path", "args", "headers", "body", "close")
 
     def __init__(self, raw: bytes):
-        head, _, self.body = raw.partition(b"\r\n\r\n")
-        if not _:
-            head, _, self.body = raw.partition(b"\n\n")
+        head, blank, self.body = raw.partition(b"\r\n\r\n")
+        if not blank:  # bare LF line ends, which http.server also accepts
+            head, blank, self.body = raw.partition(b"\n\n")
         lines = head.decode("latin-1").splitlines()
         parts = lines[0].split() if lines else []
         if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
@@ -304,7 +305,7 @@ class InProcess:
         try:
             return future.result(timeout=self.time_limit)
         except FutureTimeout:
-            raise PoolError("time limit", f"the query ran past the time limit of {self.time_limit:g} s") from None
+            raise TimeoutError(f"the query ran past the time limit of {self.time_limit:g} s") from None
 
     def status(self) -> dict:
         return {"workers": self._size, "in_process": True, "time_limit_s": self.time_limit}
@@ -334,6 +335,18 @@ class FrontHandler(socketserver.StreamRequestHandler):
     # the answer is written in one piece; without TCP_NODELAY a 100 Continue or a previous answer
     # could wait for the keep-alive client's delayed ACK, 40 ms on Linux
     disable_nagle_algorithm = True
+    busy = False  # between reading a request and writing its answer
+
+    def setup(self):
+        super().setup()
+        self.server.opened(self)
+
+    def finish(self):
+        self.server.closed(self)
+        try:
+            super().finish()
+        except OSError:
+            pass
 
     def handle(self):
         while True:
@@ -351,16 +364,16 @@ class FrontHandler(socketserver.StreamRequestHandler):
             if len(body) < length:
                 return
             started = time.monotonic()
+            self.busy = True
             if _is_status(head):
-                response, close = _front_answer(HTTPStatus.OK, self.server.backend.status(), json_body=True), False
+                answered = _front_answer(HTTPStatus.OK, self.server.status(), json_body=True), False
             else:
-                try:
-                    response, close = self.server.backend.ask(head + body)
-                except PoolError as exc:
-                    status = (HTTPStatus.INTERNAL_SERVER_ERROR if exc.reason == "died"
-                              else HTTPStatus.SERVICE_UNAVAILABLE)
-                    response, close = _front_answer(status, str(exc)), False
-            self.wfile.write(response)
+                answered = self.server.answer(self, head + body)
+            if answered is None:  # the time limit was answered for it; the connection is closed
+                return
+            response, close = answered
+            self._write(response)
+            self.busy = False
             if self.server.verbose:
                 self.server.log(self.client_address, head, response, time.monotonic() - started)
             if close:
@@ -418,21 +431,25 @@ def _front_answer(status: HTTPStatus, message, json_body: bool = False) -> bytes
     return http_response(status, _dumps(message) if json_body else error_body(message), JSON)
 
 
-class FlowServer(socketserver.ThreadingTCPServer):
-    """The front: a thread per connection that frames requests; the backend answers them."""
+class _Server(socketserver.ThreadingTCPServer):
+    """A thread per connection (FrontHandler) framing requests; ``answer`` says how one is answered."""
 
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128  # 16 clients connecting at once must not overflow the listen backlog
+    verbose = False
 
-    def __init__(self, address, backend, verbose: bool = False):
-        self.backend = backend
-        self.verbose = verbose
-        try:
-            super().__init__(address, FrontHandler)
-        except BaseException:
-            backend.close()
-            raise
+    def answer(self, handler, request: bytes) -> tuple[bytes, bool] | None:
+        raise NotImplementedError
+
+    def status(self) -> dict:
+        raise NotImplementedError
+
+    def opened(self, handler) -> None:
+        pass
+
+    def closed(self, handler) -> None:
+        pass
 
     def log(self, client, head: bytes, response: bytes, seconds: float) -> None:
         import sys
@@ -442,27 +459,220 @@ class FlowServer(socketserver.ThreadingTCPServer):
         print(f"{client[0]} - [{_http_date(int(time.time()))}] \"{line}\" {status} {len(response)} "
               f"{1000 * seconds:.1f} ms", file=sys.stderr, flush=True)
 
+
+class InMemoryServer(_Server):
+    """An in-memory store's endpoint: requests answered in threads of this process."""
+
+    def __init__(self, address, backend: "InProcess", verbose: bool = False):
+        self.backend = backend
+        self.verbose = verbose
+        super().__init__(address, FrontHandler)
+
+    def answer(self, handler, request: bytes):
+        try:
+            return self.backend.ask(request)
+        except TimeoutError as exc:
+            return _front_answer(HTTPStatus.SERVICE_UNAVAILABLE, str(exc)), False
+
+    def status(self) -> dict:
+        return self.backend.status()
+
     def server_close(self):
         super().server_close()
         self.backend.close()
 
 
+class _Running:
+    __slots__ = ("handler", "deadline", "claimed", "lock")
+
+    def __init__(self, handler, deadline: float):
+        self.handler, self.deadline, self.claimed, self.lock = handler, deadline, False, threading.Lock()
+
+    def claim(self) -> bool:
+        """Whether this caller is the one to answer (the request's thread, or the time limit)."""
+        with self.lock:
+            if self.claimed:
+                return False
+            self.claimed = True
+            return True
+
+
+class WorkerServer(_Server):
+    """One query worker: it accepts connections on the pool's listening socket and answers them in
+    threads, with the store it opened. A request past the time limit is answered 503 by a watch
+    thread; then the worker retires: the pool puts a spare in its place, this one stops accepting,
+    answers the requests it has in hand (closing their connections), closes its idle connections,
+    and exits, which is the only way to stop the runaway query."""
+
+    def __init__(self, listener: socket.socket, flow_store, control, time_limit: float, verbose: bool):
+        super().__init__(listener.getsockname()[:2], FrontHandler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listener
+        listener.setblocking(False)  # the workers race to accept; a loser must not block in accept()
+        self.flow_store, self.control, self.time_limit, self.verbose = flow_store, control, time_limit, verbose
+        self._lock = threading.Lock()
+        self._running: set[_Running] = set()
+        self._connections: set = set()
+        self._status_lock = threading.Lock()
+        self._replies: list = []
+        self._reply = threading.Condition()
+        self._go = threading.Event()
+        self.retiring = False
+
+    def run(self) -> None:
+        threading.Thread(target=self._read_control, daemon=True, name="control").start()
+        self._go.wait()
+        threading.Thread(target=self._watch, daemon=True, name="time-limit").start()
+        self.serve_forever(poll_interval=0.5)
+        self._drain()
+        os._exit(0)
+
+    def answer(self, handler, request: bytes):
+        job = _Running(handler, time.monotonic() + self.time_limit)
+        with self._lock:
+            self._running.add(job)
+        try:
+            response, close = answer_http(self.flow_store, request)
+        finally:
+            with self._lock:
+                self._running.discard(job)
+        if not job.claim():
+            return None
+        if self.retiring and not close:  # the connection ends with this answer: say so
+            response = response.replace(b"\r\nContent-Length:", b"\r\nConnection: close\r\nContent-Length:", 1)
+            close = True
+        return response, close
+
+    def status(self) -> dict:
+        with self._status_lock, self._reply:
+            self.control.send(("status?",))
+            if not self._reply.wait_for(lambda: self._replies, timeout=10):
+                return {"error": "the pool did not answer"}
+            return self._replies.pop()
+
+    def opened(self, handler) -> None:
+        with self._lock:
+            self._connections.add(handler)
+
+    def closed(self, handler) -> None:
+        with self._lock:
+            self._connections.discard(handler)
+
+    def _read_control(self) -> None:
+        while True:
+            try:
+                message = self.control.recv()
+            except (EOFError, OSError):
+                os._exit(0)  # the pool is gone
+            if message[0] == "go":
+                self._go.set()
+            elif message[0] == "status":
+                with self._reply:
+                    self._replies.append(message[1])
+                    self._reply.notify_all()
+
+    def _watch(self, every: float = 0.05) -> None:
+        while True:
+            time.sleep(every)
+            now = time.monotonic()
+            with self._lock:
+                overdue = [job for job in self._running if job.deadline <= now]
+            for job in overdue:
+                if job.claim():
+                    handler = job.handler
+                    handler._write(http_response(HTTPStatus.SERVICE_UNAVAILABLE, error_body(
+                        f"the query ran past the time limit of {self.time_limit:g} s and was stopped"),
+                        JSON, close=True))
+                    _shut(handler.connection)
+                    self._retire()
+
+    def _retire(self) -> None:
+        with self._lock:
+            if self.retiring:
+                return
+            self.retiring = True
+        try:
+            self.control.send(("retiring",))
+        except OSError:
+            pass
+        threading.Thread(target=self.shutdown, daemon=True).start()  # ends serve_forever in run()
+
+    def _drain(self, limit: float = 60.0) -> None:
+        """Stop accepting; let the requests in hand be answered (each within its own limit), close
+        the idle keep-alive connections (a client must be ready for that, as with any server)."""
+        self.socket.close()
+        deadline = time.monotonic() + self.time_limit + limit
+        while time.monotonic() < deadline:
+            with self._lock:
+                claimed = {job.handler for job in self._running if job.claimed}
+                idle = [h for h in self._connections if not h.busy]
+                busy = [h for h in self._connections if h.busy and h not in claimed]
+            for handler in idle:
+                _shut(handler.connection)
+            if not busy:
+                return
+            time.sleep(0.02)
+
+
+def _shut(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def serve_worker(listener: socket.socket, control, path: str, time_limit: str, verbose: str) -> None:
+    """A query worker's life (policyflows.serve_pool runs it): open the store, say ready, serve."""
+    try:
+        flow_store = open_for_worker(path)
+        server = WorkerServer(listener, flow_store, control, float(time_limit), verbose == "1")
+    except BaseException as exc:  # reported to the pool, which does not use this worker
+        control.send(("failed", f"a query worker could not open the store: {type(exc).__name__}: {exc}"))
+        return
+    control.send(("ready", os.getpid()))
+    server.run()
+
+
+class PoolServer:
+    """An on-disk store's endpoint: this process holds the listening socket and the pool; the
+    query workers accept the connections and answer them (WorkerServer)."""
+
+    def __init__(self, address, path, time_limit: float, workers: int, spares: int, verbose: bool = False):
+        self.socket = socket.create_server(address, backlog=128)
+        self.server_address = self.socket.getsockname()[:2]
+        try:
+            self.pool = WorkerPool(self.socket, serve_worker, [path, time_limit, int(verbose)], size=workers,
+                                   spares=spares, extra_status={"time_limit_s": time_limit})
+        except BaseException:
+            self.socket.close()
+            raise
+        self._stopped = threading.Event()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        while not self._stopped.wait(poll_interval):
+            pass
+
+    def shutdown(self) -> None:
+        self._stopped.set()
+
+    def server_close(self) -> None:
+        self.pool.close()
+        self.socket.close()
+
+
 def make_server(flow_store, host: str = "127.0.0.1", port: int = 7878, time_limit: float = DEFAULT_TIMEOUT,
-                quiet: bool = True, workers: int = DEFAULT_WORKERS, spares: int = DEFAULT_SPARES) -> FlowServer:
+                quiet: bool = True, workers: int = DEFAULT_WORKERS, spares: int = DEFAULT_SPARES):
     """A server ready to ``serve_forever()``; port 0 picks a free port (``server.server_address``).
 
     An on-disk store is answered by ``workers`` query processes plus ``spares`` warm spares, started
     here (each opens the store once); ``server.server_close()`` stops them.
     """
     if flow_store.path is not None:
-        backend = WorkerPool(flow_store.path, open_for_worker, answer_http, size=workers, spares=spares,
-                             time_limit=time_limit)
-    else:
-        backend = InProcess(flow_store, time_limit, threads=workers)
-    return FlowServer((host, port), backend, verbose=not quiet)
+        return PoolServer((host, port), str(flow_store.path), time_limit, workers, spares, verbose=not quiet)
+    return InMemoryServer((host, port), InProcess(flow_store, time_limit, threads=workers), verbose=not quiet)
 
 
-def serve_in_thread(flow_store, **kwargs) -> tuple[FlowServer, threading.Thread]:
+def serve_in_thread(flow_store, **kwargs):
     """Start a server in a daemon thread (for notebooks and tests); stop it with ``server.shutdown()``
     and ``server.server_close()``."""
     server = make_server(flow_store, **kwargs)
