@@ -100,10 +100,12 @@ class Server:
         """User + system CPU seconds of the server and of every process beneath it (policyflows' workers)."""
         return {pid: _proc_cpu(pid) for pid in _descendants(self.proc.pid)}
 
-    def cores_busy(self, before: dict[int, float], after: dict[int, float], seconds: float) -> float:
-        """Cores the server kept busy between two cpu_by_process samples; a worker killed in between
-        counts for nothing, a new one for all its CPU."""
-        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()) / seconds
+    def cores_busy(self, before: dict[int, float], after: dict[int, float], seconds: float,
+                   among: set[int] | None = None) -> float:
+        """Cores the server kept busy between two cpu_by_process samples, counting only the
+        processes ``among`` (default: all); a process gone in between counts for nothing."""
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()
+                   if among is None or pid in among) / seconds
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -329,6 +331,9 @@ def runaway(server: Server, path: str, wait_s: float, light: tuple) -> dict:
     during, busy_timeline = [], []  # (seconds since the runaway was sent, cores busy in the last 0.5 s)
     start = time.perf_counter()
     cpu, cpu_at = server.cpu_by_process(), start
+    # only the processes there before the runaway: a spare started to replace a stopped worker
+    # spends a second or two of CPU opening the store, which is not the runaway computing
+    present = set(cpu)
     sender = threading.Thread(target=send)
     sender.start()
     while not done.wait(0.5):
@@ -339,12 +344,12 @@ def runaway(server: Server, path: str, wait_s: float, light: tuple) -> dict:
         except (OSError, http.client.HTTPException):
             during.append((time.perf_counter() - t0, False))
         now_cpu, now = server.cpu_by_process(), time.perf_counter()
-        busy_timeline.append((now - start, server.cores_busy(cpu, now_cpu, now - cpu_at)))
+        busy_timeline.append((now - start, server.cores_busy(cpu, now_cpu, now - cpu_at, present)))
         cpu, cpu_at = now_cpu, now
     sender.join()
     cpu, cpu_at = server.cpu_by_process(), time.perf_counter()
     time.sleep(3)
-    busy_after = server.cores_busy(cpu, server.cpu_by_process(), time.perf_counter() - cpu_at)
+    busy_after = server.cores_busy(cpu, server.cpu_by_process(), time.perf_counter() - cpu_at, present)
     t1 = time.perf_counter()
     try:
         status, _ = request(server.port, method, lpath, body, headers, timeout=30)

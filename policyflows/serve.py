@@ -12,15 +12,13 @@ DESCRIBE as Turtle or N-Triples. Updates are refused (403), and so is SERVICE, w
 query make this machine fetch other URLs. Every answer carries CORS headers so a notebook or web
 page on another origin can ask.
 
-Two layers, so that a query past the time limit can be stopped without disturbing anyone else:
-
-* the front (this process): a thread per client connection that only frames requests (request
-  line, headers, Content-Length body), hands each one, as bytes, to a query worker, and writes
-  the worker's bytes back; it answers /status itself, and 503 when a query passes the time limit.
-* the query workers (policyflows.serve_pool): long-lived processes that each hold the store open
-  read-only and run the whole request, HTTP semantics included (Request, route, http_response).
-  pyoxigraph cannot cancel a query, so a worker whose query passes the limit is killed and a warm
-  spare takes its place.
+An on-disk store is served by long-lived query workers (policyflows.serve_pool): processes that
+each hold the store open read-only and accept connections on one listening socket that this
+process holds; each answers its connections in threads (ConnectionHandler frames a request;
+Request, route and http_response answer it). pyoxigraph cannot cancel a query, so when one passes
+the time limit the worker's watch thread answers 503, a warm spare starts accepting in its place,
+and the worker stops accepting, finishes the requests it has in hand, closes its idle keep-alive
+connections and exits, which stops the query. A request crosses no other process on its way.
 
 An in-memory store (a notebook's) cannot be shared with other processes: its requests run in
 threads of this process, where the limit is only a safety net. The endpoint is meant for one
@@ -109,7 +107,7 @@ def negotiate(accept: str | None, offers: list[tuple[str, object]]):
 
 
 class Request:
-    """One HTTP request as the front framed it: request line, headers (lower-cased names), body."""
+    """One HTTP request as ConnectionHandler framed it: request line, headers (lower-cased names), body."""
 
     __slots__ = ("method", "path", "args", "headers", "body", "close")
 
@@ -329,8 +327,9 @@ def _one(args: dict, name: str) -> str:
     return values[0]
 
 
-class FrontHandler(socketserver.StreamRequestHandler):
-    """A client connection: frame each request, have the backend answer it, write the answer."""
+class ConnectionHandler(socketserver.StreamRequestHandler):
+    """A client connection: frame each request (request line, headers, a Content-Length body),
+    have the server answer it, write the answer; keep-alive until the client or the answer ends it."""
 
     # the answer is written in one piece; without TCP_NODELAY a 100 Continue or a previous answer
     # could wait for the keep-alive client's delayed ACK, 40 ms on Linux
@@ -355,9 +354,9 @@ class FrontHandler(socketserver.StreamRequestHandler):
                 return
             length, expects_continue, chunked = _framing(head)
             if chunked or length < 0:
-                return self._write(_front_answer(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length"))
+                return self._write(_own_answer(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length"))
             if length > MAX_BODY:
-                return self._write(_front_answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"))
+                return self._write(_own_answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"))
             if expects_continue:
                 self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             body = self.rfile.read(length) if length else b""
@@ -366,7 +365,7 @@ class FrontHandler(socketserver.StreamRequestHandler):
             started = time.monotonic()
             self.busy = True
             if _is_status(head):
-                answered = _front_answer(HTTPStatus.OK, self.server.status(), json_body=True), False
+                answered = _own_answer(HTTPStatus.OK, self.server.status(), json_body=True), False
             else:
                 answered = self.server.answer(self, head + body)
             if answered is None:  # the time limit was answered for it; the connection is closed
@@ -393,7 +392,7 @@ class FrontHandler(socketserver.StreamRequestHandler):
             if line in (b"\r\n", b"\n"):
                 return b"".join(lines)
             if size > MAX_HEAD:
-                self._write(_front_answer(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large"))
+                self._write(_own_answer(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large"))
                 return b""
 
     def _write(self, response: bytes) -> None:
@@ -426,13 +425,13 @@ def _is_status(head: bytes) -> bool:
     return len(parts) == 3 and parts[0] == b"GET" and parts[1].split(b"?")[0].rstrip(b"/") == b"/status"
 
 
-def _front_answer(status: HTTPStatus, message, json_body: bool = False) -> bytes:
-    """An answer the front gives itself: the pool's state, or why no worker answered."""
+def _own_answer(status: HTTPStatus, message, json_body: bool = False) -> bytes:
+    """An answer given without a route: the pool's state, or a request that cannot be framed."""
     return http_response(status, _dumps(message) if json_body else error_body(message), JSON)
 
 
 class _Server(socketserver.ThreadingTCPServer):
-    """A thread per connection (FrontHandler) framing requests; ``answer`` says how one is answered."""
+    """A thread per connection (ConnectionHandler) framing requests; ``answer`` says how one is answered."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -466,13 +465,13 @@ class InMemoryServer(_Server):
     def __init__(self, address, backend: "InProcess", verbose: bool = False):
         self.backend = backend
         self.verbose = verbose
-        super().__init__(address, FrontHandler)
+        super().__init__(address, ConnectionHandler)
 
     def answer(self, handler, request: bytes):
         try:
             return self.backend.ask(request)
         except TimeoutError as exc:
-            return _front_answer(HTTPStatus.SERVICE_UNAVAILABLE, str(exc)), False
+            return _own_answer(HTTPStatus.SERVICE_UNAVAILABLE, str(exc)), False
 
     def status(self) -> dict:
         return self.backend.status()
@@ -505,7 +504,7 @@ class WorkerServer(_Server):
     and exits, which is the only way to stop the runaway query."""
 
     def __init__(self, listener: socket.socket, flow_store, control, time_limit: float, verbose: bool):
-        super().__init__(listener.getsockname()[:2], FrontHandler, bind_and_activate=False)
+        super().__init__(listener.getsockname()[:2], ConnectionHandler, bind_and_activate=False)
         self.socket.close()
         self.socket = listener
         listener.setblocking(False)  # the workers race to accept; a loser must not block in accept()

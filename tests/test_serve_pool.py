@@ -89,6 +89,16 @@ def wait_for_full_pool(url: str, timeout: float = 120) -> dict:
     raise AssertionError(f"the pool did not refill: {status(url)}")
 
 
+def all_gone(pids, timeout: float = 60) -> bool:
+    """Whether every one of ``pids`` has exited (a stopped worker first answers what it has in hand)."""
+    deadline = time.time() + timeout
+    while not all(gone(pid) for pid in pids):
+        if time.time() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -163,30 +173,32 @@ def test_a_runaway_query_is_stopped_at_the_limit_and_the_endpoint_answers_beside
     killed = set(before["pids"]) - set(now["pids"])
     assert len(killed) == 1
     refilled = wait_for_full_pool(url)
-    assert all(gone(pid) for pid in killed)
+    assert all_gone(killed)
     assert killed.isdisjoint(refilled["pids"])
 
 
-def test_runaways_on_every_worker_at_once_use_up_the_spare_and_the_pool_recovers(url, expected):
+def test_several_runaways_at_once_are_all_stopped_and_the_pool_recovers(url, expected):
     before = wait_for_full_pool(url)
-    with ThreadPoolExecutor(WORKERS) as clients:
+    runaways = WORKERS + SPARES  # enough to stop every worker, and the spare once it serves
+    with ThreadPoolExecutor(runaways) as clients:
         answers = list(clients.map(lambda _: httpx.post(url + "/sparql", data={"query": RUNAWAY}, timeout=LIMIT + 60),
-                                   range(WORKERS)))
-    assert [a.status_code for a in answers] == [503] * WORKERS
-    for pid in expected["ids"]:  # answered at once by the spare, then by workers started for the others
+                                   range(runaways)))
+    assert [a.status_code for a in answers] == [503] * runaways
+    for pid in expected["ids"]:  # answered by a spare, or by a worker started when the spares ran out
         r = httpx.get(url + "/where", params={"term": "personal information", "policy": pid}, timeout=LIMIT + 120)
         assert r.status_code == 200 and r.json() == expected["where"][pid]
     after = wait_for_full_pool(url)
-    assert after["replaced"] == before["replaced"] + WORKERS
-    assert set(before["pids"]).isdisjoint(set(after["pids"]) - set(before["pids"]))
+    # a worker answers several connections, so two runaways may have shared one
+    assert before["replaced"] + 1 <= after["replaced"] <= before["replaced"] + runaways
+    stopped = set(before["pids"]) - set(after["pids"])
+    assert stopped and all_gone(stopped)
 
 
 def test_a_worker_killed_from_outside_is_replaced_without_a_failed_request(url, expected):
     before = wait_for_full_pool(url)
     for pid in before["pids"]:  # every worker and the spare, while idle (an OOM killer, an operator)
         os.kill(pid, signal.SIGKILL)
-    while not all(gone(pid) for pid in before["pids"]):
-        time.sleep(0.1)
+    assert all_gone(before["pids"])
     for _ in range(4):  # each answered by a worker started in their place
         r = httpx.get(url + "/query/labels", params={"iri": "pf:Video"}, timeout=120)
         assert r.status_code == 200 and r.json() == expected["labels"], r.text
@@ -270,10 +282,7 @@ def test_serve_command_stops_a_runaway_and_takes_its_workers_with_it_on_sigterm(
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
     assert "2 query workers" in proc.stderr.read()
-    deadline = time.time() + 30
-    while not all(gone(pid) for pid in pids) and time.time() < deadline:
-        time.sleep(0.2)
-    assert all(gone(pid) for pid in pids)
+    assert all_gone(pids, timeout=30)
 
 
 def test_serve_command_errors_are_one_line_and_exit_2(built, tmp_path):
