@@ -22,9 +22,9 @@ def serve(store_path, host, port, time_limit, workers, verbose):
     """Serve the store as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
 
     Also /where?term=… (the where JSON), /query/NAME?param=… (a named query) and /policies.
-    Updates and SERVICE are refused. Queries are answered by long-lived worker processes that
-    each hold the store open; one whose query passes --timeout is killed (the client gets 503)
-    and a warm spare takes its place. Stop with Ctrl-C.
+    Updates and SERVICE are refused. Long-lived query workers, each with the store open, accept
+    the connections; a query that passes --timeout is answered 503 and stopped with its worker,
+    and a warm spare takes that worker's place. /status shows the workers. Stop with Ctrl-C.
 
     \b
     Examples:
