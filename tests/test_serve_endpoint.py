@@ -100,6 +100,10 @@ def test_a_slow_query_hits_the_time_limit(endpoint):
     r = httpx.get(endpoint + "/sparql", params={"query": slow}, timeout=30)
     assert r.status_code == 503 and "time limit" in r.json()["error"]
     assert time.time() - started < 10
+    # the endpoint goes on: the next query is answered, by the spare that replaced the stopped worker
+    after = httpx.get(endpoint + "/sparql", params={"query": COUNT_FLOWS})
+    assert after.status_code == 200 and after.json()["results"]["bindings"][0]["n"]["value"] == "11"
+    assert httpx.get(endpoint + "/status").json()["replaced"] >= 1
 
 
 def test_cors_preflight(endpoint):
@@ -148,6 +152,7 @@ def test_an_in_memory_store_is_served_too():
     try:
         url = "http://127.0.0.1:%d/sparql" % server.server_address[1]
         assert httpx.get(url, params={"query": COUNT_FLOWS}).json()["results"]["bindings"][0]["n"]["value"] == "11"
+        assert httpx.get(url.replace("/sparql", "/status")).json()["in_process"] is True
     finally:
         server.shutdown()
         server.server_close()
