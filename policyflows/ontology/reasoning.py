@@ -24,6 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from policyflows.graph.rdf import country_of
 from policyflows.ontology.graph import read_ontology
 from policyflows.vocab import PF
 
@@ -74,24 +75,6 @@ def _drop_unsupported_datatypes(graph: Graph) -> None:
             graph.add((s, p, Literal(str(o), datatype=XSD.string)))
 
 
-def _country_of(place: str, lexicon) -> str | None:
-    """The country a loc place lies in (itself for a country), following the lexicon's broader places."""
-    todo, seen = [place], set()
-    while todo:
-        node = todo.pop(0)
-        if node in seen:
-            continue
-        seen.add(node)
-        concept = lexicon.concepts.get(node)
-        if concept is None:
-            continue
-        code = concept.get("code") or ""
-        if len(code) == 2 and code.isalpha():
-            return node
-        todo.extend(concept.get("parents", ()))
-    return None
-
-
 def _add_places(graph: Graph) -> None:
     from policyflows.ontology.lexicon import Lexicon
 
@@ -99,7 +82,7 @@ def _add_places(graph: Graph) -> None:
     countries = set()
     for prop in PLACE_PROPERTIES:
         for place in set(graph.objects(None, prop)):
-            country = _country_of(str(place), lexicon)
+            country = country_of(str(place), lexicon)
             graph.add((place, RDF.type, OWL.NamedIndividual))
             if country:
                 countries.add(URIRef(country))
