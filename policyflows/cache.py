@@ -351,17 +351,29 @@ class Cache:
             if policies:
                 pol = f" AND r.pid IN (SELECT pid FROM policies WHERE policy IN ({','.join('?' * len(policies))}))"
                 args = list(policies)
-            group_cat = "cat" if per_category else "0"
+            pick, group = ("cat", "cat, ") if per_category else (f"{cats[0]} AS cat", "")
             sql = (f"SELECT cat, dim, value, SUM((s & 3) != 0), SUM((s & 1) != 0), SUM((s & 3) = 2), SUM((s & 4) != 0)"
-                   f" FROM (SELECT {group_cat} AS cat, dim, value, pid, MAX(status & 1) | MAX(status & 2) | MAX(status & 4) AS s"
+                   f" FROM (SELECT {pick}, dim, value, pid, MAX(status & 1) | MAX(status & 2) | MAX(status & 4) AS s"
                    f" FROM reach r WHERE cat IN ({cat_sql}) AND dim IN ({dim_sql}){extra}{pol}"
-                   f" GROUP BY {group_cat}, dim, value, pid) GROUP BY cat, dim, value")
+                   f" GROUP BY {group}dim, value, pid) GROUP BY cat, dim, value")
         rows = self.db.execute(sql, args).fetchall()
         names = dict(self.db.execute(f"SELECT tid, iri FROM terms WHERE tid IN "
                                      f"({','.join(str(t) for r in rows for t in (r[0], r[2])) or 'NULL'})"))
         return [{"category": names.get(cat), "dim": DIMS[dim], "value": names.get(v), "policies": positive,
                  "stated": stated, "inferred": inferred, "ruled_out": ruled_out}
                 for cat, dim, v, positive, stated, inferred, ruled_out in rows]
+
+    def policies_with(self, categories: list[str], policies=None) -> int:
+        """How many policies have any flow (or will-not) of these categories or beneath them."""
+        cats = self._tids_of(categories)
+        if not cats:
+            return 0
+        pol, args = "", []
+        if policies:
+            pol = f" AND pid IN (SELECT pid FROM policies WHERE policy IN ({','.join('?' * len(policies))}))"
+            args = list(policies)
+        return self.db.execute(f"SELECT COUNT(DISTINCT pid) FROM reach WHERE cat IN ({','.join(map(str, cats))})"
+                               f" AND dim = 0{pol}", args).fetchone()[0]
 
     def cell_policies(self, categories: list[str], dim: str, value: str, policies=None) -> dict[str, list[str]]:
         """The policy ids of one cell: {"stated": […], "inferred": […], "ruled_out": […]}."""

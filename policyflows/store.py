@@ -226,6 +226,11 @@ class FlowStore:
             self._change(lambda work, cache, terms, stale: _build_into(work, cache, terms, stale, todo, gone, report,
                                                                        progress, len(files), jobs, scheduler),
                          rebuild=stale)
+        # reported in the order of the files, whichever worker finished first
+        order = {str(p): i for i, p in enumerate(files)}
+        report.failed.sort(key=lambda f: order.get(f[0], len(order)))
+        stems = {p.stem: i for i, p in enumerate(files)}
+        report.built.sort(key=lambda b: stems.get(b, len(stems)))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -397,6 +402,11 @@ class FlowStore:
         if not lines:
             return head + ', "flows": []}'
         return head + ', "flows": [\n' + ",\n".join(lines) + "\n]}"
+
+    def policies_with(self, term=None, policies=None) -> int:
+        """How many policies have flows of a term's data (positive or ruled out)."""
+        categories = [m["iri"] for m in self.matched(term)] if term else [DEFAULT_CATEGORY]
+        return self.cache.policies_with(categories, _as_list(policies) or None)
 
     def count(self, term=None, policies=None) -> tuple[int, int]:
         """(flows, policies) of a term's answer."""

@@ -123,9 +123,8 @@ def where(term, policies, store_path, rows, limit, offset, ids, fmt):
             click.echo(json.dumps({"term": term, "dim": dim.strip(), "value": cell["value"], "label": cell["label"],
                                    **found}, ensure_ascii=False))
         return
-    if not rows and not policies:
-        _, matching = store.count(term, chosen)
-        rows = matching <= HANDFUL
+    if not rows:  # a handful of policies: their flows; more: the corpus summary
+        rows = store.policies_with(term, chosen) <= HANDFUL
     if not rows:
         answer = store.summary(term, chosen)
         click.echo(json.dumps(answer, ensure_ascii=False, indent=1) if fmt != "table" else summary_table(answer))

@@ -329,8 +329,10 @@ def rdflib_triples(quads) -> set:
                 got = BNode(t.value)
             elif t.language:
                 got = Literal(t.value, lang=t.language)
+            elif t.datatype is None or t.datatype.value == XSD + "string":  # RDF 1.1: the same literal
+                got = Literal(t.value)
             else:
-                got = Literal(t.value, datatype=URIRef(t.datatype.value) if t.datatype else None)
+                got = Literal(t.value, datatype=URIRef(t.datatype.value))
             made[t] = got
         return got
 
