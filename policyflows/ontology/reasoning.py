@@ -22,14 +22,16 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD, Namespace
 
 from policyflows.graph.rdf import country_of
 from policyflows.ontology.graph import read_ontology
 from policyflows.vocab import PF
 
 LEFT_OUT = ("loc.ttl", "gazetteer.ttl", "shapes.ttl")
-PLACE_PROPERTIES = (PF.jurisdiction, PF.controllerCountry)
+DPV_NS = Namespace("https://w3id.org/dpv#")
+PLACE_PROPERTIES = (DPV_NS.hasLocation, PF.controllerCountry)
+PRACTICE_TYPES = (DPV_NS.PersonalDataHandling, PF.OverriddenFlow, PF.Statement)
 
 
 @dataclass
@@ -52,6 +54,7 @@ def reasoning_graph(extra_graph: Graph | None = None) -> Graph:
     if extra_graph is not None:
         for triple in extra_graph:
             graph.add(triple)
+        _add_in_policy(graph, extra_graph)
     _drop_unsupported_datatypes(graph)
     _add_places(graph)
     return graph
@@ -96,13 +99,25 @@ def _add_places(graph: Graph) -> None:
         graph.add((different, OWL.distinctMembers, members))
 
 
+def _add_in_policy(graph: Graph, extra_graph: Graph) -> None:
+    """A policy graph says no node's policy (the named graph does); the rules need pf:inPolicy. When
+    the extra graph holds one policy, every practice in it is in that policy."""
+    policies = set(extra_graph.subjects(RDF.type, PF.Policy))
+    if len(policies) != 1:
+        return
+    policy = policies.pop()
+    for kind in PRACTICE_TYPES:
+        for node in extra_graph.subjects(RDF.type, kind):
+            graph.add((node, PF.inPolicy, policy))
+
+
 def _install_rules(ontology, graph: Graph) -> None:
     import owlready2
 
-    namespace = ontology.get_namespace(str(PF))
+    namespaces = [ontology.get_namespace(str(PF)), ontology.get_namespace(str(DPV_NS))]
     for _, rule in graph.subject_objects(PF.swrlRule):
         with ontology:
-            owlready2.Imp().set_as_rule(str(rule), namespaces=[namespace])
+            owlready2.Imp().set_as_rule(str(rule), namespaces=namespaces)
 
 
 def _load_world(graph: Graph, folder: Path):
