@@ -36,6 +36,7 @@ _INSIDERS = {"first-party", "user"}
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS resolved (term TEXT PRIMARY KEY, matched TEXT);
 CREATE TABLE IF NOT EXISTS terms (tid INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL);
 CREATE TABLE IF NOT EXISTS policies (pid INTEGER PRIMARY KEY, policy TEXT UNIQUE NOT NULL, graph TEXT UNIQUE NOT NULL,
     sha256 TEXT, path TEXT, record TEXT NOT NULL);
@@ -161,7 +162,20 @@ class Cache:
         self.set_meta("terms", json.dumps({"labels": terms.labels, "codes": terms.codes, "iso": terms.iso,
                                            "parents": terms.parents}, ensure_ascii=False))
         self.set_meta("schema", str(SCHEMA))
+        self.db.execute("DELETE FROM resolved")
         self._terms, self._children = terms, None
+
+    def resolved(self, term: str):
+        """A user's term as the ontology resolved it before ([(iri, label)]), or None."""
+        row = self.db.execute("SELECT matched FROM resolved WHERE term = ?", (term,)).fetchone()
+        return [tuple(m) for m in json.loads(row[0])] if row else None
+
+    def remember(self, term: str, matched) -> None:
+        """Keep a resolution: the next `where` of the same term need not load the lexicon."""
+        try:
+            self.db.execute("INSERT OR REPLACE INTO resolved VALUES (?, ?)", (term, json.dumps(list(matched))))
+        except sqlite3.Error:  # a store this user may only read: resolve again next time
+            pass
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -244,6 +258,11 @@ class Cache:
             sql += f" WHERE policy IN ({','.join('?' * len(policies))})"
             args = list(policies)
         return [json.loads(r) for (r,) in self.db.execute(sql + " ORDER BY policy", args)]
+
+    def policies_json(self) -> str:
+        """The same records as a JSON array (one per line), without decoding them."""
+        records = [r for (r,) in self.db.execute("SELECT record FROM policies ORDER BY policy")]
+        return "[\n" + ",\n".join(records) + "\n]" if records else "[]"
 
     def descendants(self, categories: Iterable[str]) -> set[str]:
         """The categories and every category beneath them (rdfs:subClassOf*) in the store's ontology."""

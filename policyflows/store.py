@@ -223,9 +223,14 @@ class FlowStore:
         gone = [(policy, graph) for policy, graph, source in cache.sources()
                 if prune and policy not in done and source and not Path(source).exists()]
         if todo or gone or stale:
+            replaced = {POLICY_BASE + _slug(p.stem) for p in todo} | {g for _, g in gone}
+            stored_graphs = {g for _, g, _ in cache.sources()}
+            keep = None
+            if len(replaced & stored_graphs) > max(20, len(stored_graphs) // 2):
+                keep = sorted(stored_graphs - replaced)
             self._change(lambda work, cache, terms, stale: _build_into(work, cache, terms, stale, todo, gone, report,
                                                                        progress, len(files), jobs, scheduler),
-                         rebuild=stale)
+                         rebuild=stale, keep=keep)
         # reported in the order of the files, whichever worker finished first
         order = {str(p): i for i, p in enumerate(files)}
         report.failed.sort(key=lambda f: order.get(f[0], len(order)))
@@ -256,10 +261,11 @@ class FlowStore:
 
         self._change(load_into)
 
-    def _change(self, fn, rebuild: bool = False):
+    def _change(self, fn, rebuild: bool = False, keep: list[str] | None = None):
         """Apply ``fn(store, cache, terms, stale)`` safely: on disk, to a checkpoint of the store and a copy of
         its cache, swapped in only when nothing went wrong (an exception, Ctrl-C). When the ontology
-        or the rules changed (or ``rebuild``), the ontology graph is reloaded first."""
+        or the rules changed (or ``rebuild``), the ontology graph is reloaded first. ``keep``: start
+        from a new store holding only these policy graphs (cheaper than removing most graphs one by one)."""
         if self.path is None:
             stale = _ontology_changed(self._store) or rebuild
             if stale:
@@ -279,13 +285,22 @@ class FlowStore:
             self._cache = None
             if live_cache is not None:
                 live_cache.close()
+            # before the store is opened for writing (which changes its files, and so the stamp)
+            cache_fresh = (self.path / CACHE_FILE).exists() and Cache.in_folder(self.path).fresh_for(self.path)
             writer = _open_writable(self.path)  # fails while an Oxigraph server holds the store
             try:
-                writer.backup(str(work_dir))
+                if keep is None:
+                    writer.backup(str(work_dir))
+                else:  # most graphs are replaced: a new store, with only the graphs kept copied in
+                    fresh = ox.Store(str(work_dir))
+                    for graph in keep:
+                        fresh.bulk_load(input=ox.serialize(writer.quads_for_pattern(None, None, None, ox.NamedNode(graph)),
+                                                           format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+                    fresh.flush()
+                    del fresh
             finally:
                 # closed before any rename: RocksDB tidies its folder *by path* when it closes
                 del writer
-            cache_fresh = (self.path / CACHE_FILE).exists() and Cache.in_folder(self.path).fresh_for(self.path)
             if cache_fresh:
                 shutil.copyfile(self.path / CACHE_FILE, work_dir / CACHE_FILE)
             work = cache = None
@@ -374,7 +389,10 @@ class FlowStore:
 
     def matched(self, term) -> list[dict]:
         """The categories a user's term names: [{"iri", "label"}]."""
-        found = qlib.resolve_category(term)
+        found = self.cache.resolved(term)
+        if found is None:
+            found = qlib.resolve_category(term)
+            self.cache.remember(term, found)
         return [{"iri": iri, "label": label or self.cache.terms.label(iri)} for iri, label in found]
 
     def flows(self, term=None, policies=None, limit: int | None = None, offset: int = 0) -> list[dict]:

@@ -165,12 +165,11 @@ def policies(store_path, fmt):
       policyflows policies
       policyflows policies --format json | jq '.[].id'
     """
-    records = open_store(store_path).policies()
-    if fmt == "json":
-        # one record per line: 10,000 policies print at once
-        click.echo("[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]" if records else "[]")
+    store = open_store(store_path)
+    if fmt == "json":  # the cached records, one per line, not decoded: 10,000 policies print at once
+        click.echo(store.cache.policies_json())
     else:
-        click.echo(policies_table(records))
+        click.echo(policies_table(store.policies()))
 
 
 @click.command()
