@@ -472,6 +472,9 @@ class FlowStore:
         """
         fmt = _export_format(format)
         store = self.store
+        if not policies and fmt.supports_datasets and fmt != ox.RdfFormat.JSON_LD:
+            # the whole store, written by Oxigraph itself (a Python loop over millions of quads is slow)
+            return store.dump(str(output) if isinstance(output, Path) else output, fmt, prefixes=_prefixes())
         quads = (q for g in self.graph_names(policies) for q in store.quads_for_pattern(None, None, None, g))
         if not fmt.supports_datasets:
             quads = (q.triple for q in quads)
