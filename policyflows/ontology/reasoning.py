@@ -56,6 +56,7 @@ def reasoning_graph(extra_graph: Graph | None = None) -> Graph:
             graph.add(triple)
         _add_in_policy(graph, extra_graph)
     _drop_unsupported_datatypes(graph)
+    _data_properties_as_used(graph)
     _add_places(graph)
     return graph
 
@@ -97,6 +98,16 @@ def _add_places(graph: Graph) -> None:
         different = BNode()
         graph.add((different, RDF.type, OWL.AllDifferent))
         graph.add((different, OWL.distinctMembers, members))
+
+
+def _data_properties_as_used(graph: Graph) -> None:
+    """A DPV property declared for objects that policyflows gives literals (dpv:hasDuration "P7D")
+    is, for HermiT, a data property."""
+    for prop in set(graph.subjects(RDF.type, OWL.ObjectProperty)):
+        if any(isinstance(o, Literal) for o in graph.objects(None, prop)):
+            graph.remove((prop, RDF.type, OWL.ObjectProperty))
+            graph.remove((prop, RDFS.subPropertyOf, None))
+            graph.add((prop, RDF.type, OWL.DatatypeProperty))
 
 
 def _add_in_policy(graph: Graph, extra_graph: Graph) -> None:
