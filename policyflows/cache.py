@@ -123,7 +123,8 @@ class Cache:
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None)
+        # one connection, shared by the threads of a server (SQLite serialises them)
+        self.db = sqlite3.connect(str(path) if path else ":memory:", isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=OFF" if path is None else "PRAGMA journal_mode=DELETE")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.executescript(_TABLES)
