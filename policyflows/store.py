@@ -176,7 +176,15 @@ class FlowStore:
                 tmp = self.path / f"{CACHE_FILE}.{os.getpid()}"
                 tmp.unlink(missing_ok=True)
                 cache = Cache(tmp)
-                _rebuild_cache(self.store, cache)
+                for attempt in range(5):
+                    try:
+                        _rebuild_cache(self.store, cache)
+                        break
+                    except RuntimeError:  # a writer removed a file under the read-only view: look again
+                        if attempt == 4:
+                            raise
+                        self._store = None
+                        time.sleep(0.2)
                 cache.set_meta("stamp", stamp)
                 cache.close()
                 os.replace(tmp, final)
@@ -874,10 +882,17 @@ def _open_writable(path: Path) -> ox.Store:
 
 
 def _open_read_only(path: Path) -> ox.Store:
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise NotAStoreError(path, str(exc)) from None
+    # A writer working on the store (a writable `oxigraph serve` compacting it) can delete a file
+    # between the moment RocksDB lists the files and the moment it opens them: try again.
+    for attempt in range(20):
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise NotAStoreError(path, str(exc)) from None
+        except RuntimeError as exc:
+            if attempt == 19 or "No such file" not in str(exc):
+                raise NotAStoreError(path, str(exc).splitlines()[0]) from None
+            time.sleep(0.1)
 
 
 def _sibling(path: Path, role: str) -> Path:
