@@ -1,12 +1,8 @@
 """One policy file through every stage: read → extract → flows → RDF (Contract 4)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from rdflib import Graph, URIRef
-
-from policyflows.vocab import policy_iri
 
 
 @dataclass
@@ -14,12 +10,21 @@ class PolicyGraph:
     doc: object  # policyflows.ingest.Document
     statements: list
     flows: list
-    triples: set  # the content of the policy's named graph, as rdflib-term tuples
-    iri: URIRef
-    _graph: Graph | None = None
+    quads: list  # the policy's named graph as pyoxigraph quads (graph name: the policy IRI): what the store loads
+    iri: object  # the policy IRI (rdflib URIRef)
+    _triples: set | None = field(default=None, repr=False)
+    _graph: object = field(default=None, repr=False)
 
     @property
-    def graph(self) -> Graph:
+    def triples(self) -> set:
+        """The named graph's content as a set of rdflib-term triples, made on first use."""
+        if self._triples is None:
+            from policyflows.graph.rdf import rdflib_triples
+            self._triples = rdflib_triples(self.quads)
+        return self._triples
+
+    @property
+    def graph(self):
         """The named graph's content as an rdflib Graph, built on first use (rdflib's store is slow to fill)."""
         if self._graph is None:
             from policyflows.graph import to_rdflib
@@ -29,12 +34,14 @@ class PolicyGraph:
 
 def graph_for_document(doc, lexicon=None) -> PolicyGraph:
     from policyflows.extract import Extractor
-    from policyflows.graph import derive_flows, policy_triples
+    from policyflows.graph import derive_flows, policy_quads
+    from policyflows.vocab import policy_iri
 
     extractor = Extractor(lexicon)
     statements = extractor.extract(doc)
     flows = derive_flows(doc.policy, statements, extractor.lex)
-    return PolicyGraph(doc, statements, flows, policy_triples(doc, statements, flows, extractor.lex), policy_iri(doc.policy))
+    return PolicyGraph(doc, statements, flows, policy_quads(doc, statements, flows, extractor.lex),
+                       policy_iri(doc.policy))
 
 
 def graph_for_file(path: str | Path, policy_id: str | None = None, lexicon=None) -> PolicyGraph:
@@ -43,3 +50,56 @@ def graph_for_file(path: str | Path, policy_id: str | None = None, lexicon=None)
 
     doc = read(path, policy_id=policy_id) if policy_id else read(path)
     return graph_for_document(doc, lexicon)
+
+
+# --- one policy, as a build job (in a worker process, or on a Dask worker) -------------------------
+
+@dataclass
+class PolicyBuild:
+    """What building one file gives the store: its graph as N-Quads, and the row facts derived from
+    that graph (policyflows/rows.py), or why it failed."""
+
+    path: str
+    policy: str | None = None
+    graph: str | None = None
+    sha256: str | None = None
+    nquads: bytes = b""
+    quads: int = 0
+    facts: object = None  # rows.PolicyFacts
+    reach: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def build_policy(path: str | Path, terms=None, lexicon=None) -> PolicyBuild:
+    """Read, extract, infer and write one policy file; never raises for a bad file.
+
+    ``terms`` are the store's ontology terms (rows.OntologyTerms) the row facts are labelled with."""
+    import pyoxigraph as ox
+
+    from policyflows.errors import PolicyflowsError
+
+    out = PolicyBuild(str(path))
+    try:
+        pg = graph_for_file(path, lexicon=lexicon)
+    except PolicyflowsError as exc:
+        out.error = str(exc)
+        return out
+    except OSError as exc:
+        out.error = exc.strerror or str(exc)
+        return out
+    except Exception as exc:  # a bug on one policy must not sink the rest of a corpus
+        out.error = f"internal error: {type(exc).__name__}: {exc}"
+        return out
+    # THE place where a document's reading warnings reach the build (printed one line each)
+    out.warnings = [str(w) for w in getattr(pg.doc, "warnings", []) or []]
+    out.policy, out.graph, out.sha256 = pg.doc.policy, str(pg.iri), pg.doc.source.sha256
+    out.nquads = ox.serialize(pg.quads, format=ox.RdfFormat.N_QUADS)
+    out.quads = len(pg.quads)
+    if terms is not None:
+        from policyflows.cache import reach_of
+        from policyflows.rows import PolicyFacts
+
+        out.facts = PolicyFacts.from_quads(out.graph, pg.quads, terms)
+        out.reach = reach_of(out.facts, terms) if out.facts else None
+    return out

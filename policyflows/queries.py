@@ -8,6 +8,15 @@ Every file opens with a comment header that this module reads::
     # param policy (policy): a parameter without a default is free: it matches anything
     # list purposes: iri label
     # list evidence: start:int end:int text
+    # summary: kind organisation
+
+A ``summary`` line says what the query's corpus answer is (``policyflows query NAME`` prints it;
+``--rows`` the rows): how many policies are in each cell of these dimensions, for the query's
+``category`` (default: all personal data) and ``policy`` parameters, from the store's cache.
+``DIM=PARAM`` keeps the cell of that parameter's value when it is given; ``categories`` gives one
+row per data category (and every category beneath it); ``policies`` the cached policy records.
+Dimensions: any, action, kind, organisation, place, purpose, retention, disclosure (the kind of a
+recipient outside the first party that data is shared, transferred or sold to).
 
 A parameter is a variable of the query's projection. Binding one uses pyoxigraph's
 ``substitutions`` (SEP-0007): the value is an RDF term, never spliced into the query text.
@@ -85,6 +94,7 @@ class NamedQuery:
     lists: dict = field(hash=False, compare=False)
     text: str = field(repr=False)
     path: Path | None = None
+    summary: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -99,16 +109,18 @@ class NamedQuery:
             "params": [{"name": p.name, "type": p.type, "default": p.default, "required": p.required,
                         "description": p.description}
                        for p in self.params],
+            "summary": list(self.summary),
         }
 
 
 _PARAM = re.compile(r"param\s+(\w+)\s*\(\s*([\w-]+)\s*(?:,\s*(required|default\s+[^)]*?))?\s*\)\s*:\s*(.*)")
 _LIST = re.compile(r"list\s+(\w+)\s*:\s*(.+)")
+_SUMMARY = re.compile(r"summary\s*:\s*(.+)")
 
 
 def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
     """Read the comment header of one query file."""
-    title, description, params, lists = "", [], [], {}
+    title, description, params, lists, summary = "", [], [], {}, ()
     last = None
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -130,12 +142,14 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
             required = option == "required"
             default = option.split(None, 1)[1].strip() if option and not required else None
             params.append(Param(pname, ptype, default, desc.strip(), required))
+        elif m := _SUMMARY.fullmatch(body):
+            summary = tuple(m.group(1).split())
         elif m := _LIST.fullmatch(body):
             fields = tuple((f.split(":")[0], f.split(":")[1] if ":" in f else "str") for f in m.group(2).split())
             lists[m.group(1)] = ListColumn(m.group(1), fields)
     if not title:
         raise ValueError(f"{name}.rq: the header has no '# title:' line")
-    return NamedQuery(name, title, " ".join(description), tuple(params), lists, text, path)
+    return NamedQuery(name, title, " ".join(description), tuple(params), lists, text, path, summary)
 
 
 @cache
@@ -287,14 +301,19 @@ class Result:
     rows: list[dict]
 
 
-def run(store: ox.Store, query: NamedQuery, params: dict | None = None) -> Result:
-    """Run a named query on a pyoxigraph store; a category that names several categories runs once each."""
+def run(store: ox.Store, query: NamedQuery, params: dict | None = None, limit: int | None = None,
+        offset: int = 0) -> Result:
+    """Run a named query on a pyoxigraph store; a category that names several categories runs once each.
+    ``limit``/``offset`` page through the rows (in the query's order)."""
     columns: list[str] = []
     rows: list[dict] = []
     seen: set = set()
     runs = substitutions(query, params)
+    text = query.text
+    if len(runs) == 1 and (limit is not None or offset):
+        text = text.rstrip() + (f"\nLIMIT {int(limit)}" if limit is not None else "") + (f" OFFSET {int(offset)}" if offset else "")
     for subs in runs:
-        solutions = store.query(query.text, substitutions=subs or None)
+        solutions = store.query(text, substitutions=subs or None)
         names = [v.value for v in solutions.variables]
         columns = columns or names
         for solution in solutions:
@@ -305,6 +324,8 @@ def run(store: ox.Store, query: NamedQuery, params: dict | None = None) -> Resul
                     continue
                 seen.add(key)
             rows.append(row)
+    if len(runs) > 1 and (limit is not None or offset):
+        rows = rows[offset:None if limit is None else offset + limit]
     return Result(columns, rows)
 
 

@@ -11,3 +11,8 @@ def default_store() -> Path:
         return Path(os.environ["POLICYFLOWS_STORE"]).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "policyflows" / "store"
+
+
+# `where TERM` lists the flows themselves when at most this many policies have any; past that it
+# prints the corpus summary (--rows lists them anyway).
+HANDFUL = 5

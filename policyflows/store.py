@@ -1,18 +1,21 @@
-"""The store: pyoxigraph on disk, one named graph per policy, the ontology in its own named graph.
+"""The store: pyoxigraph on disk, one named graph per policy, the ontology in its own named graph,
+and beside them the cache of the row model (policyflows/cache.py).
 
     from policyflows.store import FlowStore
     store = FlowStore.open("store", create=True)
-    store.build(["../shared/policies"])
+    store.build(["../shared/policies"])          # --jobs N processes, or a Dask cluster
     store.where("video")["flows"]
+    store.summary("video")                       # the corpus view: how many policies send it where
 
 Why pyoxigraph and not rdflib here: measured at 2M triples it loads 9x faster in a third of the
-memory and answers subclass/group-by queries 23-29x faster. rdflib stays where it is the right
-tool: the pipeline builds each policy's graph with it.
+memory and answers subclass/group-by queries 23-29x faster.
 
 A build never edits the store others read. It checkpoints the store (RocksDB hard links, so it is
 cheap), changes the copy, and swaps the copy in by renaming; a build that fails or is interrupted
 leaves the previous store as it was. Readers open the store read-only, so `where`, `serve` and a
-running `oxigraph serve-read-only` can all read while a build runs.
+running `oxigraph serve-read-only` can all read while a build runs. The policies are read and
+extracted in parallel (worker processes, or Dask workers), each giving its graph as N-Quads and
+its row facts; the store bulk-loads the N-Quads in large batches.
 """
 from __future__ import annotations
 
@@ -25,22 +28,25 @@ import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+import functools
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from policyflows import answers
 from policyflows import queries as qlib
-from policyflows.answers import local_name
+from policyflows.cache import DIMS, FILE as CACHE_FILE, Cache, store_stamp
 from policyflows.errors import PolicyflowsError, StoreNotFoundError
 from policyflows.resources import data_dir, ontology_dir
+from policyflows.rows import OntologyTerms, PolicyFacts, local_name
 
 # The same IRIs as policyflows.vocab, spelt out so that reading the store never imports rdflib.
 PF = "https://w3id.org/policyflows/ns#"
+POLICY_BASE = "https://w3id.org/policyflows/policy/"
 ONTOLOGY = ox.NamedNode("https://w3id.org/policyflows/ontology")
 SHA256 = ox.NamedNode(PF + "sha256")
+POLICY_ID = ox.NamedNode(PF + "policyId")
 DEFAULT_CATEGORY = PF + "PersonalInformation"
+BATCH_BYTES = 64 << 20  # N-Quads bulk-loaded at once: few, large RocksDB files instead of one set per policy
 
 EXPORT_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
@@ -65,27 +71,34 @@ class NotAStoreError(PolicyflowsError):
 
 @dataclass
 class BuildReport:
-    """What one build did: policies built, files skipped as unchanged, files that failed (path, reason)."""
+    """What one build did: policies built, files skipped as unchanged, files that failed (path, reason),
+    policies pruned (their files are gone), and the reading warnings (path, warning)."""
 
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message): not English, not a policy
+    pruned: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
 
 class FlowStore:
-    """The policies' graphs in a pyoxigraph store, and the answers asked of them."""
+    """The policies' graphs in a pyoxigraph store, the cache of their rows, and the answers asked of them."""
 
-    def __init__(self, store: ox.Store, path: Path | None):
+    def __init__(self, store: ox.Store | None, path: Path | None):
         self._store = store
         self.path = path
+        self._cache: Cache | None = None
+        if path is None:  # in memory: the cache too, kept up to date by every change
+            self._cache = Cache(None)
+            _rebuild_cache(self._store, self._cache)
 
     # --- opening ------------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path=None, create: bool = False) -> "FlowStore":
-        """Open the store at ``path`` read-only (``None``: a new in-memory store).
+        """Open the store at ``path`` read-only (``None``: a new in-memory store). Nothing is read
+        until asked: answers come from the cache, SPARQL opens the store.
 
         :raises StoreNotFoundError: when nothing is there and ``create`` is false.
         :raises StoreLockedError: when creating a store another process holds.
@@ -100,16 +113,21 @@ class FlowStore:
             if not create:
                 raise StoreNotFoundError(path)
             _create(path)
-        return cls(_open_read_only(path), path)
+        return cls(None, path)
 
     @property
     def store(self) -> ox.Store:
-        """The pyoxigraph store itself, for anything this class does not wrap."""
+        """The pyoxigraph store itself (read-only on disk), for anything this class does not wrap."""
+        if self._store is None:
+            self._store = _open_read_only(self.path)
         return self._store
 
     def close(self) -> None:
         """Let go of the store's files (pyoxigraph closes a store when its last reference goes)."""
         self._store = None
+        if self._cache is not None and self.path is not None:
+            self._cache.close()
+            self._cache = None
 
     def __enter__(self):
         return self
@@ -118,22 +136,114 @@ class FlowStore:
         self.close()
 
     def __len__(self) -> int:
-        return len(self._store)
+        return len(self.store)
+
+    # --- the cache ----------------------------------------------------------------------------
+
+    @property
+    def cache(self) -> Cache:
+        """The cache of row facts, rebuilt from the graph when the store changed behind its back."""
+        if self._cache is None or (self.path is not None and not self._cache.fresh_for(self.path)):
+            self._cache = self._fresh_cache()
+        return self._cache
+
+    def _fresh_cache(self) -> Cache:
+        cache_path = self.path / CACHE_FILE
+        if cache_path.exists():
+            cache = Cache(cache_path)
+            if cache.fresh_for(self.path):
+                return cache
+            cache.close()
+        return self.refresh_cache()
+
+    def refresh_cache(self) -> Cache:
+        """Rebuild the cache from the graphs (automatic when it is missing or stale)."""
+        if self.path is None:
+            _rebuild_cache(self.store, self._cache)
+            return self._cache
+        import fcntl
+
+        stamp = store_stamp(self.path)
+        try:
+            with open(self.path / "policyflows-cache.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                final = self.path / CACHE_FILE
+                if final.exists():  # another reader may have just rebuilt it
+                    cache = Cache(final)
+                    if cache.fresh_for(self.path):
+                        return cache
+                    cache.close()
+                tmp = self.path / f"{CACHE_FILE}.{os.getpid()}"
+                tmp.unlink(missing_ok=True)
+                cache = Cache(tmp)
+                for attempt in range(5):
+                    try:
+                        _rebuild_cache(self.store, cache)
+                        break
+                    except RuntimeError:  # a writer removed a file under the read-only view: look again
+                        if attempt == 4:
+                            raise
+                        self._store = None
+                        time.sleep(0.2)
+                cache.set_meta("stamp", stamp)
+                cache.close()
+                os.replace(tmp, final)
+                return Cache(final)
+        except PermissionError:  # a store this user may not write: keep the rebuilt cache in memory
+            cache = Cache(None)
+            _rebuild_cache(self.store, cache)
+            cache.set_meta("stamp", stamp)
+            return cache
 
     # --- building -----------------------------------------------------------------------------
 
-    def build(self, paths, progress: bool = True, force: bool = False) -> BuildReport:
+    def build(self, paths, progress: bool = True, force: bool = False, jobs: int | None = None,
+              scheduler: str | None = None, prune: bool = False) -> BuildReport:
         """Read, extract and load policy files (files or folders) into the store.
 
-        Files whose sha256 matches the stored policy's ``pf:sha256`` are skipped, unless ``force``
-        or the ontology or the extraction rules changed since the last build. A rebuilt policy's
-        graph is replaced. Bad files are reported in ``BuildReport.failed`` and the rest are built.
+        Files whose sha256 matches the stored policy's are skipped, unless ``force`` or the ontology,
+        the reading rules or the code changed since the last build. A rebuilt policy's graph is
+        replaced. Bad files are reported in ``BuildReport.failed`` and the rest are built.
+        ``jobs`` worker processes (default: the machine's cores) read and extract; ``scheduler``
+        (a Dask scheduler address, e.g. ``tcp://host:8786``) runs them on a Dask cluster instead.
+        ``prune`` removes the policies whose source files are gone.
         """
         from policyflows.ingest import iter_policy_files
 
-        files = list(iter_policy_files(paths))
         started = time.perf_counter()
-        report = self._change(lambda store, stale, terms: _build_into(store, files, progress, force, stale, terms))
+        report = BuildReport()
+        files = [Path(os.path.abspath(p)) for p in iter_policy_files(paths)]
+        cache = self.cache
+        stale = cache.meta("fingerprint") != rules_fingerprint()
+        stored = {} if (force or stale) else cache.hashes()
+        todo = []
+        for path in files:
+            try:
+                digest = _sha256(path)
+            except OSError as exc:
+                report.failed.append((str(path), exc.strerror or str(exc)))
+                continue
+            if stored.get(POLICY_BASE + _slug(path.stem)) == digest:
+                report.skipped.append(path.stem)
+            else:
+                todo.append(path)
+        done = {p.stem for p in files}
+        gone = [(policy, graph) for policy, graph, source in cache.sources()
+                if prune and policy not in done and source and not Path(source).exists()]
+        if todo or gone or stale:
+            replaced = {POLICY_BASE + _slug(p.stem) for p in todo} | {g for _, g in gone}
+            stored_graphs = {g for _, g, _ in cache.sources()}
+            keep = None
+            if len(replaced & stored_graphs) > max(20, len(stored_graphs) // 2):
+                keep = sorted(stored_graphs - replaced)
+            self._change(lambda work, cache, terms, stale: _build_into(work, cache, terms, stale, todo, gone, report,
+                                                                       progress, len(files), jobs, scheduler),
+                         rebuild=stale, keep=keep)
+        # reported in the order of the files, whichever worker finished first
+        order = {str(p): i for i, p in enumerate(files)}
+        report.failed.sort(key=lambda f: order.get(f[0], len(order)))
+        stems = {p.stem: i for i, p in enumerate(files)}
+        report.built.sort(key=lambda b: stems.get(b, len(stems)))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -141,48 +251,89 @@ class FlowStore:
         """Load RDF as it is (a path, bytes or text), e.g. what :meth:`export` wrote, or a fixture.
 
         ``format`` is nquads, trig, turtle, jsonld or ntriples; triples go to ``graph`` if given.
-        The answer rows of the policy graphs are then recomputed (of ``graph`` only, if given).
+        The cache is then rebuilt from every policy graph (which graphs the input touched is not
+        known without parsing it twice).
         """
         fmt = _export_format(format)
         to_graph = ox.NamedNode(str(graph)) if graph else None
 
-        def load_into(store: ox.Store, stale: bool, terms):
+        def load_into(store: ox.Store, cache: Cache, terms, stale):
             if isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and Path(data).exists()):
                 store.bulk_load(path=str(data), format=fmt, to_graph=to_graph)
             else:
                 store.bulk_load(input=data, format=fmt, to_graph=to_graph)
-            # which graphs the input touched is not known without parsing it twice: redo them all
-            return True, [to_graph] if to_graph and not stale else answers.policy_graphs(store)
+            if _ontology_changed(store):  # the input touched the ontology graph
+                _refresh_ontology(store, force=True)
+            _rebuild_cache(store, cache, OntologyTerms.of(store), transaction=False)  # labels the input brought
+            return None
 
         self._change(load_into)
 
-    def _change(self, fn):
-        """Apply ``fn(store, stale, terms) -> (result, graphs whose answer rows are to be redone)``
-        safely: on disk, to a checkpoint that is swapped in only when something changed and nothing
-        went wrong (an exception, Ctrl-C). ``stale`` says the ontology or the rules changed (and
-        have just been reloaded); ``terms()`` gives the ontology's labels for the answer rows."""
+    def _change(self, fn, rebuild: bool = False, keep: list[str] | None = None):
+        """Apply ``fn(store, cache, terms, stale)`` safely: on disk, to a checkpoint of the store and a copy of
+        its cache, swapped in only when nothing went wrong (an exception, Ctrl-C). When the ontology
+        or the rules changed (or ``rebuild``), the ontology graph is reloaded first. ``keep``: start
+        from a new store holding only these policy graphs (cheaper than removing most graphs one by one)."""
         if self.path is None:
-            return _apply(self._store, fn)[0]
+            stale = _ontology_changed(self._store) or rebuild
+            if stale:
+                _refresh_ontology(self._store, force=True)
+            terms = OntologyTerms.of(self._store)
+            self._cache.begin()
+            if stale:
+                self._cache.set_terms(terms)
+            result = fn(self._store, self._cache, terms, stale)
+            self._cache.set_meta("fingerprint", rules_fingerprint())
+            self._cache.commit()
+            return result
         with _build_lock(self.path):
             work_dir = _sibling(self.path, "building")
             _remove(work_dir)
+            live_cache = self._cache if self._cache is not None else None
+            self._cache = None
+            if live_cache is not None:
+                live_cache.close()
+            # before the store is opened for writing (which changes its files, and so the stamp)
+            cache_fresh = (self.path / CACHE_FILE).exists() and Cache.in_folder(self.path).fresh_for(self.path)
             writer = _open_writable(self.path)  # fails while an Oxigraph server holds the store
             try:
-                writer.backup(str(work_dir))
+                if keep is None:
+                    writer.backup(str(work_dir))
+                else:  # most graphs are replaced: a new store, with only the graphs kept copied in
+                    fresh = ox.Store(str(work_dir))
+                    for graph in keep:
+                        fresh.bulk_load(input=ox.serialize(writer.quads_for_pattern(None, None, None, ox.NamedNode(graph)),
+                                                           format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+                    fresh.flush()
+                    del fresh
             finally:
                 # closed before any rename: RocksDB tidies its folder *by path* when it closes
                 del writer
-            work = None
+            if cache_fresh:
+                shutil.copyfile(self.path / CACHE_FILE, work_dir / CACHE_FILE)
+            work = cache = None
             try:
                 work = ox.Store(str(work_dir))
-                result, changed = _apply(work, fn)
-                if changed:
-                    work.optimize()
+                stale = _ontology_changed(work) or rebuild
+                if stale:
+                    _refresh_ontology(work, force=True)
+                terms = OntologyTerms.of(work)
+                cache = Cache.in_folder(work_dir)
+                cache.begin()
+                if stale or not cache_fresh:
+                    cache.set_terms(terms)
+                if not cache_fresh:
+                    _rebuild_cache(work, cache, terms, transaction=False)
+                result = fn(work, cache, terms, stale)
+                cache.set_meta("fingerprint", rules_fingerprint())
+                cache.commit()
                 work.flush()
                 work = None
-                if changed:
-                    self._store = None
-                    _swap_in(work_dir, self.path)
+                cache.set_meta("stamp", store_stamp(work_dir))
+                cache.close()
+                cache = None
+                self._store = None
+                _swap_in(work_dir, self.path)
             except BaseException as exc:
                 # The traceback keeps fn's frames, and with them the checkpoint store, alive; RocksDB
                 # still writes into its folder while it closes, so it must close before the folder goes.
@@ -190,18 +341,29 @@ class FlowStore:
                 raise
             finally:
                 work = None
+                if cache is not None:
+                    cache.close()
                 _remove(work_dir)
-        self._store = _open_read_only(self.path)
         return result
 
     # --- asking -------------------------------------------------------------------------------
 
     def query(self, name: str, **params) -> list[dict]:
-        """Rows of the named query ``queries/NAME.rq`` with its parameters bound."""
+        """Rows of the named query ``queries/NAME.rq`` with its parameters bound (SPARQL on the store)."""
         return self.run_query(name, params).rows
 
-    def run_query(self, name: str, params: dict | None = None) -> qlib.Result:
-        return qlib.run(self._store, qlib.get(name), params)
+    def run_query(self, name: str, params: dict | None = None, limit: int | None = None,
+                  offset: int = 0) -> qlib.Result:
+        """The rows of a named query (SPARQL on the store); ``limit``/``offset`` page through them."""
+        return qlib.run(self.store, qlib.get(name), params, limit=limit, offset=offset)
+
+    def summarize_query(self, name: str, params: dict | None = None, ids: bool = False) -> qlib.Result:
+        """The corpus answer of a named query (its ``# summary:`` header): how many policies are in each
+        cell, from the cache. Queries without a summary give their rows."""
+        q = qlib.get(name)
+        if not q.summary:
+            return self.run_query(name, params)
+        return _summarize(self, q, params or {}, ids)
 
     def sparql(self, text: str):
         """Run any read-only SPARQL query: SELECT -> Result, ASK -> bool, CONSTRUCT/DESCRIBE -> [Triple].
@@ -222,66 +384,79 @@ class FlowStore:
         try:
             # the default graph is the union of all graphs, as with `oxigraph serve --union-default-graph`:
             # a question about flows need not name the policy graph they are in
-            return self._store.query(text, use_default_graph_as_union=True)
+            return self.store.query(text, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise PolicyflowsError(f"SPARQL syntax error: {exc}") from None
 
-    def policies(self) -> list[dict]:
+    def policies(self, policies=None) -> list[dict]:
         """The policies in the store, as ``policies --format json`` (where-json.md)."""
-        return [policy_record(row) for row in self.query("policies")]
+        return self.cache.policies(_as_list(policies) or None)
 
     def policy_ids(self) -> list[str]:
         return [p["id"] for p in self.policies()]
 
-    def flows(self, term=None, policies=None) -> list[dict]:
+    def matched(self, term) -> list[dict]:
+        """The categories a user's term names: [{"iri", "label"}]."""
+        found = self.cache.resolved(term)
+        if found is None:
+            found = qlib.resolve_category(term)
+            self.cache.remember(term, found)
+        return [{"iri": iri, "label": label or self.cache.terms.label(iri)} for iri, label in found]
+
+    def flows(self, term=None, policies=None, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Flows of a data term (and every category beneath it) as where-json.md rows.
 
-        ``term=None`` means all personal data. Flows a will-not statement overrides are left out.
+        ``term=None`` means all data. Flows a will-not statement overrides are left out.
         :raises UnknownTermError: when the term names no data category.
         """
-        categories = [iri for iri, _ in qlib.resolve_category(term)] if term else [DEFAULT_CATEGORY]
-        return self._flows(categories, policies)
+        return list(self.iter_flows(term, policies, limit, offset))
 
-    def _flows(self, categories: list[str], policies) -> list[dict]:
-        return [row for rows in self._answer_rows(categories, policies) for row in json.loads(rows)]
+    def iter_flows(self, term=None, policies=None, limit: int | None = None, offset: int = 0):
+        """The same rows one at a time (a large answer is never held whole)."""
+        categories = [m["iri"] for m in self.matched(term)] if term else None
+        return self.cache.rows(categories, _as_list(policies) or None, limit, offset)
 
-    def _answer_rows(self, categories: list[str], policies) -> list[str]:
-        """The JSON arrays of where.rq, in the answer's order (flow_order within each array)."""
-        params = {"category": [ox.NamedNode(c) for c in categories]}
-        if policies:
-            params["policy"] = [ox.Literal(p) for p in _as_list(policies)]
-        found = {}
-        for r in qlib.run(self._store, qlib.get("where"), params).rows:
-            key = (r["policy"], (r["dataLabel"] or local_name(r["data"])).lower(), r["data"])
-            found[key] = r["rows"]  # a category reached through two matched categories is one answer
-        return [found[key] for key in sorted(found)]
+    def where(self, term: str, policies=None, limit: int | None = None, offset: int = 0) -> dict:
+        """The full answer of ``policyflows where TERM --rows --format json``."""
+        return {"schema": 1, "term": term, "matched": self.matched(term),
+                "flows": self.flows(term, policies, limit, offset)}
 
-    def where(self, term: str, policies=None) -> dict:
-        """The full answer of ``policyflows where TERM --format json``."""
-        return json.loads(self.where_json(term, policies))
-
-    def where_json(self, term: str, policies=None) -> str:
-        """The answer of :meth:`where` as JSON text, one flow per line: spliced from the stored rows
-        without decoding them, which is what keeps `where` fast on thousands of flows."""
-        matched = qlib.resolve_category(term)
-        labels = self._labels([iri for iri, label in matched if not label])
-        matched = [{"iri": iri, "label": label or labels.get(iri) or local_name(iri)} for iri, label in matched]
-        arrays = [rows[1:-1] for rows in self._answer_rows([m["iri"] for m in matched], policies) if rows != "[]"]
-        head = json.dumps({"schema": 1, "term": term, "matched": matched}, ensure_ascii=False)[:-1]
-        if not arrays:
+    def where_json(self, term: str, policies=None, limit: int | None = None, offset: int = 0) -> str:
+        """The answer of :meth:`where` as JSON text, one flow per line."""
+        head = json.dumps({"schema": 1, "term": term, "matched": self.matched(term)}, ensure_ascii=False)[:-1]
+        lines = [json.dumps(r, ensure_ascii=False) for r in self.iter_flows(term, policies, limit, offset)]
+        if not lines:
             return head + ', "flows": []}'
-        return head + ', "flows": [\n' + ",\n".join(arrays) + "\n]}"
+        return head + ', "flows": [\n' + ",\n".join(lines) + "\n]}"
 
-    def _labels(self, iris: list[str]) -> dict[str, str]:
-        out = {}
-        for iri in iris:
-            for row in self.query("labels", iri=ox.NamedNode(iri)):
-                out.setdefault(iri, row["label"])
-        return out
+    def policies_with(self, term=None, policies=None) -> int:
+        """How many policies have flows of a term's data (positive or ruled out)."""
+        categories = [m["iri"] for m in self.matched(term)] if term else [DEFAULT_CATEGORY]
+        return self.cache.policies_with(categories, _as_list(policies) or None)
+
+    def count(self, term=None, policies=None) -> tuple[int, int]:
+        """(flows, policies) of a term's answer."""
+        categories = [m["iri"] for m in self.matched(term)] if term else None
+        return self.cache.count_flows(categories, _as_list(policies) or None)
+
+    def summary(self, term=None, policies=None, ids: bool = False, dims=("kind", "organisation", "place",
+                "purpose", "action")) -> dict:
+        """The corpus answer: how many policies have flows of a term's data, and per recipient kind,
+        named organisation, place, purpose and action how many send it there (stated, inferred only,
+        ruled out); and for each category beneath the term, the same per kind and per place (the
+        categories × kinds and categories × places of a corpus view). ``ids`` adds the policy ids
+        of each cell. ``term=None`` means all personal data. See where-json.md ("summary")."""
+        matched = self.matched(term) if term else [{"iri": DEFAULT_CATEGORY, "label": self.cache.terms.label(DEFAULT_CATEGORY)}]
+        return {"schema": 1, "term": term, "matched": matched,
+                "summary": _summary(self.cache, [m["iri"] for m in matched], _as_list(policies) or None, ids, dims)}
+
+    def cell_policies(self, term, dim: str, value: str, policies=None) -> dict[str, list[str]]:
+        """The policy ids of one summary cell: {"stated", "inferred", "ruled_out"}."""
+        categories = [m["iri"] for m in self.matched(term)] if term else [DEFAULT_CATEGORY]
+        return self.cache.cell_policies(categories, dim, value, _as_list(policies) or None)
 
     def _policy_graphs(self) -> dict[str, ox.NamedNode]:
-        q = "SELECT ?g ?id WHERE { GRAPH ?g { ?g <%spolicyId> ?id } }" % PF
-        return {s["id"].value: s["g"] for s in self._store.query(q)}
+        return {policy: ox.NamedNode(graph) for policy, graph, _ in self.cache.sources()}
 
     # --- beyond one machine -------------------------------------------------------------------
 
@@ -299,13 +474,16 @@ class FlowStore:
         return names
 
     def export(self, output=None, format: str = "nquads", policies=None):
-        """Write the store (or some policies) as N-Quads, TriG, Turtle or JSON-LD.
-
-        Turtle has no named graphs, so it holds the union of the chosen graphs. ``output`` is a
-        path or binary file; ``None`` returns bytes.
+        """Write the store (or some policies) as N-Quads, TriG, Turtle or JSON-LD: the facts only (the
+        cache is not exported). Turtle has no named graphs, so it holds the union of the chosen
+        graphs. ``output`` is a path or binary file; ``None`` returns bytes.
         """
         fmt = _export_format(format)
-        quads = (q for g in self.graph_names(policies) for q in self._store.quads_for_pattern(None, None, None, g))
+        store = self.store
+        if not policies and fmt.supports_datasets and fmt != ox.RdfFormat.JSON_LD:
+            # the whole store, written by Oxigraph itself (a Python loop over millions of quads is slow)
+            return store.dump(str(output) if isinstance(output, Path) else output, fmt, prefixes=_prefixes())
+        quads = (q for g in self.graph_names(policies) for q in store.quads_for_pattern(None, None, None, g))
         if not fmt.supports_datasets:
             quads = (q.triple for q in quads)
         return ox.serialize(quads, output, fmt, prefixes=_prefixes())
@@ -322,7 +500,7 @@ class FlowStore:
 
         written = []
         for graph in self.graph_names(policies):
-            body = ox.serialize((q.triple for q in self._store.quads_for_pattern(None, None, None, graph)),
+            body = ox.serialize((q.triple for q in self.store.quads_for_pattern(None, None, None, graph)),
                                 format=ox.RdfFormat.N_TRIPLES)
             sep = "&" if "?" in endpoint else "?"
             url = f"{endpoint}{sep}{urllib.parse.urlencode({'graph': graph.value})}"
@@ -340,124 +518,270 @@ class FlowStore:
         return written
 
 
-# --- records in the shape of where-json.md ------------------------------------------------------
+# --- the corpus summary -------------------------------------------------------------------------
 
-def policy_record(row: dict) -> dict:
-    places = sorted(row["jurisdictions"], key=lambda j: (j["offset"], j["code"]))
-    codes = list(dict.fromkeys(j["code"] for j in places))
-    flows = row.get("flows") or 0
-    stated = row.get("stated") or 0
-    return {
-        "id": row["policy"],
-        "title": row.get("title"),
-        "controller": row.get("controller"),
-        "updated": str(row["updated"])[:10] if row.get("updated") else None,
-        "contacts": sorted(row["contacts"]),
-        "jurisdictions": codes,
-        "source": {"path": row.get("path"), "sha256": row.get("sha256")},
-        "counts": {"statements": row.get("statements") or 0, "flows": flows,
-                   "stated": stated, "inferred": flows - stated},
+def _cell(cache: Cache, c: dict) -> dict:
+    terms, value, dim = cache.terms, c["value"], c["dim"]
+    cell = {"value": value, "label": value}
+    if dim in ("organisation", "place", "purpose"):
+        cell["label"] = terms.label(value)
+    if dim == "place":
+        cell["code"] = terms.iso.get(value)
+    cell.update({k: c[k] for k in ("policies", "stated", "inferred", "ruled_out")})
+    return cell
+
+
+def _order(cell: dict):
+    return (-cell["policies"], -cell["ruled_out"], cell["label"].lower())
+
+
+def _summary(cache: Cache, categories: list[str], policies, ids: bool, dims) -> dict:
+    total = len(policies) if policies else cache.policy_count()
+    found = cache.cells(categories, ("any",) + tuple(dims), policies)
+    anyone = next((c for c in found if c["dim"] == "any"), None)
+    by = {d: sorted((_cell(cache, c) for c in found if c["dim"] == d), key=_order) for d in dims}
+    # the categories beneath (and of) the term, each with its own cells per kind and place
+    reached = {c["category"] for c in cache.cells(sorted(cache.descendants(categories)), ("any",), policies,
+                                                  per_category=True)}
+    per_cat = cache.cells(sorted(reached), ("any", "kind", "place"), policies, per_category=True)
+    cats: dict[str, dict] = {}
+    for c in per_cat:
+        entry = cats.setdefault(c["category"], {"iri": c["category"], "label": cache.terms.label(c["category"]),
+                                                "parents": [p for p in cache.terms.parents.get(c["category"], [])
+                                                            if p in reached],
+                                                "kind": [], "place": []})
+        if c["dim"] == "any":
+            entry.update({k: c[k] for k in ("policies", "stated", "inferred", "ruled_out")})
+        else:
+            entry[c["dim"]].append(_cell(cache, c))
+    for entry in cats.values():
+        entry["kind"].sort(key=_order)
+        entry["place"].sort(key=_order)
+    out = {
+        "of": total,
+        "policies": anyone["policies"] if anyone else 0,
+        "stated": anyone["stated"] if anyone else 0,
+        "inferred": anyone["inferred"] if anyone else 0,
+        "ruled_out": anyone["ruled_out"] if anyone else 0,
+        "by": by,
+        "categories": sorted(cats.values(), key=lambda e: (-e.get("policies", 0), e["label"].lower())),
     }
+    if ids:
+        for d, cells in by.items():
+            for cell in cells:
+                cell["ids"] = cache.cell_policies(categories, d, cell["value"], policies)
+        for entry in out["categories"]:
+            for d in ("kind", "place"):
+                for cell in entry[d]:
+                    cell["ids"] = cache.cell_policies([entry["iri"]], d, cell["value"], policies)
+    return out
+
+
+SUMMARY_COLUMNS = ["dim", "value", "label", "policies", "stated", "inferred", "ruledOut"]
+
+
+def _summarize(store: FlowStore, q: qlib.NamedQuery, params: dict, ids: bool) -> qlib.Result:
+    """A named query's summary header, run on the cache (see queries.py, "summary")."""
+    cache = store.cache
+    names = {p.name for p in q.params}
+    for name in params:
+        q.param(name)
+    category = params.get("category") or (q.param("category").default if "category" in names else None)
+    categories = [iri for iri, _ in qlib.resolve_category(str(category))] if category else [DEFAULT_CATEGORY]
+    if isinstance(category, list):
+        categories = [iri for c in category for iri, _ in qlib.resolve_category(str(c))]
+    policies = _as_list(params.get("policy")) or None
+    if q.summary == ("policies",):
+        rows = cache.policies(policies)
+        return qlib.Result(["policy", "title", "controller", "updated", "jurisdictions", "statements", "flows",
+                            "stated"],
+                           [{"policy": r["id"], "title": r["title"], "controller": r["controller"],
+                             "updated": r["updated"], "jurisdictions": r["jurisdictions"],
+                             "statements": r["counts"]["statements"], "flows": r["counts"]["flows"],
+                             "stated": r["counts"]["stated"]} for r in rows])
+    per_category = "categories" in q.summary
+    rows = []
+    for item in q.summary:
+        if item == "categories":
+            continue
+        dim, _, pname = item.partition("=")
+        if dim not in DIMS:
+            raise qlib.QueryParameterError(f"{q.name}.rq: summary dimension {dim!r} is not one of {', '.join(DIMS)}")
+        value = None
+        if pname:
+            raw = params.get(pname, q.param(pname).default)
+            if raw is None and per_category:
+                raise qlib.QueryParameterError(f"query {q.name!r} needs --param {pname}=…")
+            if raw is not None:
+                value = _cell_value(cache, dim, q.param(pname), raw)
+        if per_category:
+            cats = sorted(cache.descendants(categories))
+            found = cache.cells(cats, (dim,), policies, per_category=True, value=value)
+        else:
+            found = cache.cells(categories, (dim,), policies, value=value)
+        for c in found:
+            cell = _cell(cache, c)
+            row = {"dim": dim, "value": cell["value"], "label": cell["label"], "policies": cell["policies"],
+                   "stated": cell["stated"], "inferred": cell["inferred"], "ruledOut": cell["ruled_out"]}
+            if per_category:
+                row = {"category": c["category"], "categoryLabel": cache.terms.label(c["category"]), **row}
+            if ids:
+                row["policyIds"] = cache.cell_policies([c["category"]] if per_category else categories, dim,
+                                                       cell["value"], policies)
+            rows.append(row)
+    rows.sort(key=lambda r: (DIMS.index(r["dim"]), -r["policies"], -r["ruledOut"], r.get("categoryLabel", ""),
+                             str(r["label"]).lower()))
+    columns = (["category", "categoryLabel"] if per_category else []) + SUMMARY_COLUMNS + (["policyIds"] if ids else [])
+    return qlib.Result(columns, rows)
+
+
+def _cell_value(cache: Cache, dim: str, param: qlib.Param, raw) -> str:
+    """A parameter's value as the value of a summary cell (a kind code, an organisation IRI, a place IRI …)."""
+    if isinstance(raw, (list, tuple)):
+        raw = raw[0]
+    text = raw.value if isinstance(raw, (ox.NamedNode, ox.Literal)) else str(raw)
+    if dim == "place":
+        code = text.upper()
+        for iri, iso in cache.terms.iso.items():
+            if iso == code:
+                return iri
+        raise qlib.QueryParameterError(f"no place has the ISO code {text!r}")
+    if param.type == "iri":
+        return qlib.expand_iri(text)
+    qlib.term_values(param, text)  # checks a kind is one of the nine
+    return text
 
 
 # --- building, swapping and locking -------------------------------------------------------------
 
-def _apply(store: ox.Store, fn):
-    """Run a change (see FlowStore._change) on ``store`` and bring the answer rows up to date.
-    Returns (fn's result, whether anything changed)."""
-    stale = _ontology_changed(store)
-    if stale:
-        _refresh_ontology(store, force=True)
-    terms = cache(lambda: answers.OntologyTerms.of(store))  # 0.3 s: only when a row is written
-    result, redo = fn(store, stale, terms)
-    if redo:
-        answers.refresh(store, redo, terms())
-    return result, bool(getattr(result, "built", result)) or bool(redo) or stale
+def _rebuild_cache(store: ox.Store, cache: Cache, terms: OntologyTerms | None = None, transaction: bool = True) -> None:
+    """The cache made anew from every policy graph of the store."""
+    terms = terms or OntologyTerms.of(store)
+    if transaction:
+        cache.begin()
+    cache.clear()
+    cache.set_terms(terms)
+    for graph in policy_graphs(store):
+        facts = PolicyFacts.from_quads(graph.value, store.quads_for_pattern(None, None, None, graph), terms)
+        if facts is not None:
+            cache.replace(facts)
+    cache.recount()
+    if transaction:
+        cache.set_meta("fingerprint", _stored_fingerprint(store) or "")
+        cache.commit()
 
 
-def _build_into(store: ox.Store, files: list[Path], progress: bool, force: bool, stale: bool = False,
-                terms=None) -> tuple[BuildReport, list[ox.NamedNode]]:
+def policy_graphs(store: ox.Store) -> list[ox.NamedNode]:
+    return sorted({q.graph_name for q in store.quads_for_pattern(None, POLICY_ID, None)
+                   if isinstance(q.graph_name, ox.NamedNode) and q.graph_name == q.subject},
+                  key=lambda g: g.value)
+
+
+def _results(todo: list[Path], terms: OntologyTerms, jobs: int | None, scheduler: str | None):
+    """(path, PolicyBuild) for each file as it is done: here, in worker processes, or on a Dask cluster."""
+    from policyflows.pipeline import build_policy
+
+    if scheduler:
+        from dask.distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            shared = client.scatter(terms, broadcast=True)
+            futures = client.map(build_policy, [str(p) for p in todo], terms=shared, pure=False)
+            for future in as_completed(futures):
+                yield future.result()
+                future.release()
+        return
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    if jobs == 1:
+        from policyflows.ontology import Lexicon
+
+        lexicon = Lexicon.load()
+        for path in todo:
+            yield build_policy(path, terms, lexicon)
+        return
+    import multiprocessing
+
+    from policyflows.ontology import Lexicon
+
+    Lexicon.load()  # loaded once, shared with the forked workers
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=(terms,)) as pool:
+        yield from pool.imap_unordered(_worker_build, [str(p) for p in todo], chunksize=2)
+
+
+_WORKER_TERMS: OntologyTerms | None = None
+
+
+def _worker_init(terms: OntologyTerms) -> None:
+    import signal
+
+    global _WORKER_TERMS
+    _WORKER_TERMS = terms
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it ends the pool
+
+
+def _worker_build(path: str):
+    from policyflows.pipeline import build_policy
+
+    return build_policy(path, _WORKER_TERMS)
+
+
+def _build_into(store: ox.Store, cache: Cache, terms: OntologyTerms, stale: bool, todo: list[Path], gone,
+                report: BuildReport,
+                progress: bool, total: int, jobs: int | None, scheduler: str | None) -> BuildReport:
     from tqdm import tqdm
 
-    from policyflows.pipeline import graph_for_file
-    from policyflows.vocab import policy_iri
+    for policy, graph in gone:
+        store.remove_graph(ox.NamedNode(graph))
+        cache.remove(graph)
+        report.pruned.append(policy)
+    batch: list[bytes] = []
+    size = 0
+    loaded: set[str] = set()
 
-    report = BuildReport()
-    force = force or stale
-    built: set[ox.NamedNode] = set()
-    stored = {} if force else _stored_hashes(store)
-    bar = tqdm(files, desc="build", unit="policy", file=sys.stderr, disable=not progress or not files,
-               dynamic_ncols=True)
-    for path in bar:
-        path = Path(path)
-        bar.set_postfix_str(path.name[:40], refresh=False)
-        try:
-            digest = _sha256(path)
-            iri = str(policy_iri(path.stem))
-            if stored.get(iri) == digest:
-                report.skipped.append(path.stem)
+    def flush():
+        nonlocal batch, size
+        if batch:
+            store.bulk_load(input=b"".join(batch), format=ox.RdfFormat.N_QUADS)
+        batch, size = [], 0
+
+    bar = tqdm(total=total, initial=total - len(todo), desc="build", unit="policy", file=sys.stderr,
+               disable=not progress or not todo, dynamic_ncols=True, smoothing=0.05)
+    try:
+        for result in _results(todo, terms, jobs, scheduler):
+            bar.update(1)
+            bar.set_postfix_str(Path(result.path).name[:40], refresh=False)
+            if result.error is not None:
+                report.failed.append((result.path, result.error))
                 continue
-            pg = graph_for_file(path)
-        except PolicyflowsError as exc:
-            report.failed.append((str(path), str(exc)))
-            continue
-        except OSError as exc:
-            report.failed.append((str(path), exc.strerror or str(exc)))
-            continue
-        except Exception as exc:  # a bug on one policy must not sink the rest of a corpus
-            report.failed.append((str(path), f"internal error: {type(exc).__name__}: {exc}"))
-            continue
-        report.warnings.extend((str(path), w) for w in getattr(pg.doc, "warnings", []))
-        graph = ox.NamedNode(str(pg.iri))
-        quads = list(rdflib_quads(pg.triples, graph))  # plain triples: no rdflib store to fill
-        quads += answers.answer_quads(graph, quads, terms())
-        _replace_graph(store, graph, quads)
-        built.add(graph)
-        report.built.append(str(pg.doc.policy) if getattr(pg, "doc", None) is not None else path.stem)
-    # new labels: the rows of policies this build did not touch are redone from their graphs
-    redo = [g for g in answers.policy_graphs(store) if g not in built] if stale else []
-    return report, redo
-
-
-def _replace_graph(store: ox.Store, graph: ox.NamedNode, quads: list) -> None:
-    if store.contains_named_graph(graph):
-        store.remove_graph(graph)
-    store.bulk_extend(quads)
-
-
-def rdflib_quads(rdf, graph: ox.NamedNode):
-    """Triples of rdflib terms (a Graph, or any iterable of triples) as pyoxigraph quads in ``graph``;
-    blank nodes kept apart per graph."""
-    from rdflib import BNode, Literal, URIRef
-
-    scope = hashlib.sha1(graph.value.encode()).hexdigest()[:12]
-    converted: dict = {}
-
-    def term(t):
-        got = converted.get(t)
-        if got is not None:
-            return got
-        if isinstance(t, URIRef):
-            got = ox.NamedNode(str(t))
-        elif isinstance(t, BNode):
-            got = ox.BlankNode(f"b{scope}{t}")
-        elif isinstance(t, Literal):
-            if t.language:
-                got = ox.Literal(str(t), language=t.language)
+            report.warnings += [(result.path, w) for w in result.warnings]
+            graph = ox.NamedNode(result.graph)
+            if result.graph in loaded:  # two files of one policy id: the later one wins
+                flush()
+            if store.contains_named_graph(graph):
+                store.remove_graph(graph)
+            loaded.add(result.graph)
+            batch.append(result.nquads)
+            size += len(result.nquads)
+            if result.facts is not None:
+                cache.replace(result.facts, result.reach)
             else:
-                got = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
-        else:
-            raise TypeError(f"cannot store {t!r}")
-        converted[t] = got
-        return got
-
-    for s, p, o in rdf:
-        yield ox.Quad(term(s), term(p), term(o), graph)
-
-
-def _stored_hashes(store: ox.Store) -> dict[str, str]:
-    q = ("SELECT ?g ?sha WHERE { GRAPH ?g { ?g <%s> ?sha } }" % SHA256.value)
-    return {s["g"].value: s["sha"].value for s in store.query(q)}
+                cache.remove(result.graph)
+            report.built.append(result.policy)
+            if size >= BATCH_BYTES:
+                flush()
+        flush()
+    finally:
+        bar.close()
+    if stale:  # new labels or rules: the rows of the policies this build did not touch are redone
+        for graph in policy_graphs(store):
+            if graph.value not in loaded:
+                facts = PolicyFacts.from_quads(graph.value, store.quads_for_pattern(None, None, None, graph), terms)
+                if facts is not None:
+                    cache.replace(facts)
+    if report.built or report.pruned or stale:
+        cache.recount()
+    return report
 
 
 def _sha256(path: Path) -> str:
@@ -468,6 +792,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+@functools.cache
 def rules_fingerprint() -> str:
     """A hash of what decides a policy's graph besides its file: ontology, ingest rules, package code.
 
@@ -490,9 +821,13 @@ def rules_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _ontology_changed(store: ox.Store) -> bool:
+def _stored_fingerprint(store: ox.Store) -> str | None:
     stored = [q.object.value for q in store.quads_for_pattern(ONTOLOGY, SHA256, None, ONTOLOGY)]
-    return stored != [rules_fingerprint()]
+    return stored[0] if len(stored) == 1 else None
+
+
+def _ontology_changed(store: ox.Store) -> bool:
+    return _stored_fingerprint(store) != rules_fingerprint()
 
 
 def _refresh_ontology(store: ox.Store, force: bool = False) -> None:
@@ -547,10 +882,17 @@ def _open_writable(path: Path) -> ox.Store:
 
 
 def _open_read_only(path: Path) -> ox.Store:
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise NotAStoreError(path, str(exc)) from None
+    # A writer working on the store (a writable `oxigraph serve` compacting it) can delete a file
+    # between the moment RocksDB lists the files and the moment it opens them: try again.
+    for attempt in range(20):
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise NotAStoreError(path, str(exc)) from None
+        except RuntimeError as exc:
+            if attempt == 19 or "No such file" not in str(exc):
+                raise NotAStoreError(path, str(exc).splitlines()[0]) from None
+            time.sleep(0.1)
 
 
 def _sibling(path: Path, role: str) -> Path:

@@ -124,14 +124,21 @@ def test_query_list_and_formats(store):
     assert listing.returncode == 0 and "cross-border:" in listing.stdout and "--param code=" in listing.stdout
     described = json.loads(run("query", "--list", "--format", "json").stdout)
     assert len(described) >= 8
-    rows = list(csv.DictReader(io.StringIO(run("query", "cross-border", "-p", "code=DE", "--store", store,
+    rows = list(csv.DictReader(io.StringIO(run("query", "cross-border", "-p", "code=DE", "--rows", "--store", store,
                                                "--format", "csv").stdout)))
     assert [r["policy"] for r in rows] == [HUALAI_ID]
+    # without --rows: the corpus answer, one row per cell, with the policies in it
+    cells = json.loads(run("query", "cross-border", "-p", "code=DE", "--ids", "--store", store, "--format", "json").stdout)
+    assert [(c["dim"], c["label"], c["policies"], c["policyIds"]["inferred"] + c["policyIds"]["stated"])
+            for c in cells] == [("place", "Germany", 1, [HUALAI_ID])]
     table = run("query", "ruled-out", "--store", store).stdout
     assert "sell" in table and "rows)" in table
-    rows = json.loads(run("query", "retention", "-p", "category=phone number", "--store", store,
+    rows = json.loads(run("query", "retention", "-p", "category=phone number", "--rows", "--store", store,
                           "--format", "json").stdout)
     assert any(r["retention"] == "P3M" for r in rows)
+    cells = json.loads(run("query", "retention", "-p", "category=phone number", "--store", store,
+                           "--format", "json").stdout)
+    assert {"P3M"} <= {c["value"] for c in cells if c["dim"] == "retention" and c["policies"]}
 
 
 def test_query_errors(store):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Namespace, URIRef
 from rdflib.namespace import RDF
 
 from policyflows.ontology import Lexicon
 from policyflows.pipeline import graph_for_file
-from policyflows.vocab import PF
+from policyflows.vocab import DPV, PF
+
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 
 @pytest.fixture(scope="module")
@@ -72,21 +74,22 @@ def test_sell_is_ruled_out_for_each_collected_category(seventymai, lex):
 
 def test_every_flow_in_the_rdf_cites_sentences_that_slice_the_text(seventymai):
     g, text = seventymai.graph, seventymai.doc.text
-    flows = list(g.subjects(RDF.type, PF.Flow))
+    flows = list(g.subjects(RDF.type, DPV.PersonalDataHandling)) + list(g.subjects(RDF.type, PF.OverriddenFlow))
     assert len(flows) == len(seventymai.flows)
     for flow in flows:
-        sentences = list(g.objects(flow, PF.evidence))
+        statements = list(g.objects(flow, PF.derivedFrom))
+        assert statements  # a flow cites its statements, and their sentences are its evidence
+        sentences = {s for st in statements for s in g.objects(st, PF.evidence)}
         assert sentences
         for s in sentences:
-            start, end = int(g.value(s, PF.start)), int(g.value(s, PF.end))
-            assert text[start:end] == str(g.value(s, PF.text))
-        assert g.value(flow, PF.stated) in (Literal(True), Literal(False))
-        assert list(g.objects(flow, PF.derivedFrom))
+            start, end = int(g.value(s, OA.start)), int(g.value(s, OA.end))
+            assert text[start:end] == str(g.value(s, OA.exact))
+        assert not list(g.objects(flow, PF.evidence)), "flows copy no evidence"
 
 
 def test_inferred_flows_name_what_they_follow_from(hualai):
     g = hualai.graph
-    inferred = [f for f in g.subjects(PF.stated, Literal(False))]
+    inferred = sorted(set(g.subjects(PF.via, None)))
     assert inferred
     for f in inferred[:50]:
         assert list(g.objects(f, PF.via)), "an inferred flow names its broader category"
@@ -113,3 +116,25 @@ def test_controller_country_comes_from_the_policy_when_it_says(seventymai, huala
     # 70mai's legal name and contact address are in Shanghai; the Hualai policy names no address
     assert str(seventymai.graph.value(seventymai.iri, PF.controllerCountry)).endswith("#CN")
     assert hualai.graph.value(hualai.iri, PF.controllerCountry) is None
+
+
+def test_the_graph_speaks_dpv_and_copies_no_evidence_onto_flows(hualai):
+    """The lean model: per flow about ten quads, evidence only on statements."""
+    g = hualai.graph
+    flows = set(g.subjects(RDF.type, DPV.PersonalDataHandling))
+    assert flows and all(g.value(f, DPV.hasPersonalData) is not None for f in flows)
+    assert all(g.value(f, DPV.hasProcessing) is not None for f in flows)
+    assert not list(g.triples((None, PF.evidence, None))) or all(
+        (s, RDF.type, PF.Statement) in g for s in g.subjects(PF.evidence, None))
+    # a floor on leanness (the graph before this model held 15 triples per flow)
+    assert len(hualai.quads) / len(hualai.flows) < 11
+
+
+def test_a_flow_abroad_is_a_cross_border_transfer_with_its_third_country(seventymai):
+    # 70mai's controller is in Shanghai (CN): its flows to the US, Singapore and France go abroad
+    g = seventymai.graph
+    abroad = {str(c).rsplit("#", 1)[-1] for c in g.objects(None, DPV.hasThirdCountry)}
+    assert abroad == {"US", "SG", "FR"}
+    for flow in g.subjects(DPV.hasThirdCountry, None):
+        assert (flow, DPV.hasProcessing, DPV.CrossBorderTransfer) in g
+        assert g.value(flow, PF.modality) != PF.WillNot

@@ -9,17 +9,20 @@ from policyflows.vocab import DPV, PF
 
 EXAMPLE = """
 @prefix pf:  <https://w3id.org/policyflows/ns#> .
+@prefix dpv: <https://w3id.org/dpv#> .
 @prefix loc: <https://w3id.org/dpv/loc#> .
 @prefix ex:  <https://w3id.org/policyflows/policy/example/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 
 ex:policy a pf:Policy ; pf:controllerCountry loc:CN .
-ex:to-us a pf:Flow ; pf:inPolicy ex:policy ; pf:jurisdiction loc:US ; pf:action pf:StoreAction ;
-    pf:modality pf:May ; pf:retention "P7D"^^xsd:duration .
-ex:to-france a pf:Flow ; pf:inPolicy ex:policy ; pf:jurisdiction loc:FR .
-ex:to-beijing a pf:Flow ; pf:inPolicy ex:policy ; pf:jurisdiction loc:CN-BJ .
-ex:in-china a pf:Flow ; pf:inPolicy ex:policy ; pf:jurisdiction loc:CN .
-ex:nowhere a pf:Flow ; pf:inPolicy ex:policy .
+ex:P7D a dpv:StorageDuration ; dpv:hasDuration "P7D"^^xsd:duration .
+ex:to-us a dpv:PersonalDataHandling ; dpv:hasLocation loc:US ; dpv:hasProcessing dpv:Store ;
+    pf:modality pf:May ; dpv:hasStorageCondition ex:P7D .
+ex:to-france a dpv:PersonalDataHandling ; pf:modality pf:Will ; dpv:hasLocation loc:FR .
+ex:not-to-france a dpv:PersonalDataHandling ; pf:modality pf:WillNot ; dpv:hasLocation loc:FR .
+ex:to-beijing a dpv:PersonalDataHandling ; pf:modality pf:May ; dpv:hasLocation loc:CN-BJ .
+ex:in-china a dpv:PersonalDataHandling ; pf:modality pf:May ; dpv:hasLocation loc:CN .
+ex:nowhere a dpv:PersonalDataHandling ; pf:modality pf:May .
 ex:clip a pf:CloudCachedVideo .
 ex:imei a pf:IMEI .
 """
@@ -54,6 +57,7 @@ def test_a_flow_to_another_country_is_a_cross_border_transfer(report):
 
 
 def test_a_flow_within_the_controller_country_is_not(report):
+    assert not report.is_a(EX + "not-to-france", PF.CrossBorderTransfer)  # ruled out: it goes nowhere
     assert not report.is_a(EX + "to-beijing", PF.CrossBorderTransfer)
     assert not report.is_a(EX + "in-china", PF.CrossBorderTransfer)
     assert not report.is_a(EX + "nowhere", PF.CrossBorderTransfer)
@@ -62,8 +66,9 @@ def test_a_flow_within_the_controller_country_is_not(report):
 def test_an_individual_of_two_disjoint_values_is_inconsistent():
     broken = Graph().parse(data="""
         @prefix pf: <https://w3id.org/policyflows/ns#> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix dpv: <https://w3id.org/dpv#> .
         @prefix ex: <https://w3id.org/policyflows/policy/example/> .
-        ex:flow a pf:Flow ; pf:modality pf:Will, pf:WillNot .
+        ex:flow a dpv:PersonalDataHandling ; pf:modality pf:Will, pf:WillNot .
         pf:Will owl:differentFrom pf:WillNot .""", format="turtle")
     assert not check(broken).consistent
 
@@ -72,3 +77,25 @@ def test_the_reasoning_copy_leaves_out_what_hermit_cannot_read():
     graph = reasoning_graph(Graph().parse(data=EXAMPLE, format="turtle"))
     assert not any(isinstance(o, Literal) and str(o.datatype).endswith("#duration") for o in graph.objects())
     assert len(graph) < 10_000  # loc.ttl (5 000 places) is not in it
+
+
+def test_hermit_finds_the_cross_border_transfers_the_graph_states(seventymai_path):
+    """The writer applies the rule of transfers.ttl as it writes; HermiT, given the policy's flows
+    that have a place, classifies exactly those flows as cross-border transfers."""
+    from rdflib.namespace import RDF
+
+    from policyflows.pipeline import graph_for_file
+
+    g = graph_for_file(seventymai_path).graph
+    part = Graph()
+    for policy in g.subjects(RDF.type, PF.Policy):
+        part += g.triples((policy, None, None))
+    flows = set(g.subjects(DPV.hasLocation, None)) & set(g.subjects(RDF.type, DPV.PersonalDataHandling))
+    for flow in flows:
+        for p in (RDF.type, DPV.hasLocation, PF.modality):
+            part += g.triples((flow, p, None))
+    report = check(part)
+    assert report.consistent, report.error
+    classified = {f for f in flows if report.is_a(f, PF.CrossBorderTransfer)}
+    written = set(g.subjects(DPV.hasThirdCountry, None))
+    assert classified and classified == written

@@ -10,6 +10,8 @@ TEXT = "Cloud cached video will keep 7 days on the server. Hualai has data cente
 
 GOOD = f"""
 @prefix pf:   <https://w3id.org/policyflows/ns#> .
+@prefix dpv:  <https://w3id.org/dpv#> .
+@prefix oa:   <http://www.w3.org/ns/oa#> .
 @prefix loc:  <https://w3id.org/dpv/loc#> .
 @prefix dct:  <http://purl.org/dc/terms/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -20,20 +22,18 @@ GOOD = f"""
     dct:title "Example" ; pf:controller p:party ; pf:sha256 "{'a' * 64}" ; pf:textLength {len(TEXT)} .
 p:party a pf:FirstParty ; rdfs:label "Example" ; pf:kindCode "first-party" .
 p:xiaomi a pf:ThirdParty ; rdfs:label "Xiaomi" ; pf:kindCode "third-party" ; pf:organisation pf:Xiaomi .
-p:s0 a pf:Sentence ; pf:text "{TEXT[:50]}" ; pf:start 0 ; pf:end 50 ; pf:sentenceIndex 0 ;
-    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
-p:s1 a pf:Sentence ; pf:text "{TEXT[51:]}" ; pf:start 51 ; pf:end {len(TEXT)} ; pf:sentenceIndex 1 ;
-    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
-p:st1 a pf:Statement ; pf:action pf:StoreAction ; pf:modality pf:Will ; pf:actor p:party ;
-    pf:data pf:CloudCachedVideo ; pf:retention "P7D"^^xsd:duration ; pf:evidence p:s0 ;
-    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
-p:f1 a pf:Flow ; pf:data pf:CloudCachedVideo ; pf:action pf:StoreAction ; pf:modality pf:Will ;
-    pf:recipient p:party ; pf:jurisdiction loc:CN-BJ ; pf:purpose pf:MotionDetectionAlarm ;
-    pf:retention "P7D"^^xsd:duration ; pf:stated false ; pf:via pf:PersonalInformation ;
-    pf:derivedFrom p:st1 ; pf:evidence p:s0, p:s1 ; pf:inPolicy <https://w3id.org/policyflows/policy/example> .
-p:f2 a pf:Flow ; pf:data pf:CloudCachedVideo ; pf:action pf:Share ; pf:modality pf:May ;
-    pf:recipient p:xiaomi ; pf:stated true ; pf:evidence p:s0 ;
-    pf:inPolicy <https://w3id.org/policyflows/policy/example> .
+p:s0 a oa:TextQuoteSelector, oa:TextPositionSelector ; oa:exact "{TEXT[:50]}" ; oa:start 0 ; oa:end 50 .
+p:s1 a oa:TextQuoteSelector, oa:TextPositionSelector ; oa:exact "{TEXT[51:]}" ; oa:start 51 ; oa:end {len(TEXT)} .
+p:P7D a dpv:StorageDuration ; dpv:hasDuration "P7D"^^xsd:duration .
+p:st1 a pf:Statement ; dpv:hasProcessing dpv:Store ; pf:modality pf:Will ; pf:actor p:party ;
+    dpv:hasPersonalData pf:CloudCachedVideo ; dpv:hasStorageCondition p:P7D ; pf:evidence p:s0 .
+p:st2 a pf:Statement ; dpv:hasProcessing dpv:Store ; pf:modality pf:May ; pf:actor p:party ;
+    dpv:hasPersonalData pf:PersonalInformation ; dpv:hasLocation loc:CN-BJ ; pf:evidence p:s1 .
+p:f1 a dpv:PersonalDataHandling ; dpv:hasPersonalData pf:CloudCachedVideo ; dpv:hasProcessing dpv:Store ; pf:modality pf:Will ;
+    dpv:hasDataController p:party ; dpv:hasLocation loc:CN-BJ ; dpv:hasPurpose pf:MotionDetectionAlarm ;
+    dpv:hasStorageCondition p:P7D ; pf:via pf:PersonalInformation ; pf:derivedFrom p:st1, p:st2 .
+p:f2 a dpv:PersonalDataHandling ; dpv:hasPersonalData pf:CloudCachedVideo ; dpv:hasProcessing dpv:Share ; pf:modality pf:May ;
+    dpv:hasRecipient p:xiaomi ; pf:derivedFrom p:st1 .
 """
 
 PREFIXES = GOOD.split("\n<https")[0]
@@ -67,38 +67,46 @@ def test_a_correct_policy_graph_conforms():
     assert report.conforms, report.text
 
 
-def test_a_flow_without_evidence_is_rejected():
-    report = validate(broken(remove="p:f2 pf:evidence p:s0 ."))
+def test_a_flow_without_the_statements_it_follows_from_is_rejected():
+    report = validate(broken(remove="p:f2 pf:derivedFrom p:st1 ."))
     assert not report.conforms
     assert {v.focus.rsplit("/", 1)[-1] for v in report.results} == {"f2"}
+    assert "derivedFrom" in failing_paths(report)
+
+
+def test_a_statement_without_evidence_is_rejected():
+    report = validate(broken(remove="p:st1 pf:evidence p:s0 ."))
+    assert not report.conforms
     assert "evidence" in failing_paths(report)
 
 
 def test_sentence_offsets_beyond_the_text_are_rejected():
-    report = validate(broken(remove=f"p:s1 pf:end {len(TEXT)} .", add=f"p:s1 pf:end {len(TEXT) + 40} ."))
+    report = validate(broken(remove=f"p:s1 oa:end {len(TEXT)} .", add=f"p:s1 oa:end {len(TEXT) + 40} ."))
     assert not report.conforms
     assert any("out of range" in m for m in report.messages())
 
 
 def test_a_sentence_ending_before_it_starts_is_rejected():
-    report = validate(broken(remove="p:s0 pf:start 0 .", add="p:s0 pf:start 60 ."))
+    report = validate(broken(remove="p:s0 oa:start 0 .", add="p:s0 oa:start 60 ."))
     assert any("out of range" in m for m in report.messages())
 
 
 def test_sentence_text_must_be_as_long_as_its_offsets():
-    report = validate(broken(remove='p:s0 pf:end 50 .', add='p:s0 pf:end 49 .'))
+    report = validate(broken(remove='p:s0 oa:end 50 .', add='p:s0 oa:end 49 .'))
     assert any("end − start" in m for m in report.messages())
 
 
 def test_an_unknown_action_is_rejected():
-    report = validate(broken(remove="p:f2 pf:action pf:Share .", add="p:f2 pf:action pf:Broadcast ."))
+    report = validate(broken(remove="p:f2 dpv:hasProcessing dpv:Share .", add="p:f2 dpv:hasProcessing pf:Broadcast ."))
     assert not report.conforms
-    assert "action" in failing_paths(report)
+    assert "hasProcessing" in failing_paths(report)
 
 
 def test_two_actions_on_one_flow_are_rejected():
-    report = validate(broken(add="p:f2 pf:action pf:Sell ."))
-    assert "action" in failing_paths(report)
+    report = validate(broken(add="p:f2 dpv:hasProcessing pf:Sell ."))
+    assert "hasProcessing" in failing_paths(report)
+    # a flow to a third country also has dpv:CrossBorderTransfer: that is no second action
+    assert validate(broken(add="p:f1 dpv:hasProcessing dpv:CrossBorderTransfer ; dpv:hasThirdCountry loc:CN .")).conforms
 
 
 def test_a_modality_outside_the_three_values_is_rejected():
@@ -108,24 +116,26 @@ def test_a_modality_outside_the_three_values_is_rejected():
 
 
 def test_a_flow_without_data_is_rejected():
-    report = validate(broken(remove="p:f1 pf:data pf:CloudCachedVideo ."))
+    report = validate(broken(remove="p:f1 dpv:hasPersonalData pf:CloudCachedVideo ."))
     assert not report.conforms
-    assert "data" in failing_paths(report)
+    assert "hasPersonalData" in failing_paths(report)
 
 
 def test_a_flow_with_two_data_categories_is_rejected():
-    report = validate(broken(add="p:f1 pf:data pf:Video ."))
-    assert "data" in failing_paths(report)
+    report = validate(broken(add="p:f1 dpv:hasPersonalData pf:Video ."))
+    assert "hasPersonalData" in failing_paths(report)
 
 
-def test_a_flow_must_say_whether_it_is_stated():
-    report = validate(broken(remove="p:f2 pf:stated true ."))
-    assert "stated" in failing_paths(report)
+def test_an_overridden_flow_names_what_overrides_it():
+    report = validate(broken(remove="p:f2 a dpv:PersonalDataHandling .", add="p:f2 a pf:OverriddenFlow ."))
+    assert "overriddenBy" in failing_paths(report)
+    assert validate(broken(remove="p:f2 a dpv:PersonalDataHandling .",
+                           add="p:f2 a pf:OverriddenFlow ; pf:overriddenBy p:st1 .")).conforms
 
 
 def test_retention_must_be_a_duration():
-    report = validate(broken(remove='p:f1 pf:retention "P7D"^^xsd:duration .', add='p:f1 pf:retention "7 days" .'))
-    assert "retention" in failing_paths(report)
+    report = validate(broken(remove='p:P7D dpv:hasDuration "P7D"^^xsd:duration .', add='p:P7D dpv:hasDuration "7 days" .'))
+    assert "hasDuration" in failing_paths(report)
 
 
 def test_a_recipient_needs_one_of_the_nine_kinds():

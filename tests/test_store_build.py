@@ -111,7 +111,7 @@ def test_a_missing_store_is_an_error_not_an_empty_answer(tmp_path):
 def test_an_interrupted_build_leaves_the_previous_store_usable(built, tmp_path, corpus_dir, sig):
     path = copy_store(built, tmp_path / "s")
     before = FlowStore.open(path).where("cloud video")
-    proc = subprocess.Popen(POLICYFLOWS + ["build", str(corpus_dir / "iot"), "--store", str(path), "--force", "-q"],
+    proc = subprocess.Popen(POLICYFLOWS + ["build", str(corpus_dir / "opp115"), "--store", str(path), "--force", "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     building = tmp_path / ".s.building"
     deadline = time.time() + 60

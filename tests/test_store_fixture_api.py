@@ -13,6 +13,7 @@ from policyflows.store import FlowStore
 
 FIXTURE = Path(__file__).with_name("test_store_fixture.trig")
 PF = "https://w3id.org/policyflows/ns#"
+DPV = "https://w3id.org/dpv#"
 HUALAI_ID = "hualai-xiaofang-smart-camera"
 SEVENTY_ID = "70mai-dash-cam"
 
@@ -37,6 +38,7 @@ def test_where_answer_has_the_spec_fields(store):
     for flow in answer["flows"]:
         assert {"policy", "data", "action", "recipient", "jurisdiction", "purposes", "modality", "conditions",
                 "retention", "stated", "via", "evidence"} <= set(flow)
+        assert all(set(e) == {"text", "start", "end", "words"} for e in flow["evidence"])
         assert set(flow["data"]) == {"iri", "label"}
         assert flow["recipient"] is None or set(flow["recipient"]) == {"iri", "label", "kind"}
         assert flow["jurisdiction"] is None or set(flow["jurisdiction"]) == {"iri", "label", "code"}
@@ -106,17 +108,18 @@ def test_policies_records(store):
     assert h["contacts"] == ["service@hualaikeji.com"]
     assert h["source"] == {"path": "../shared/policies/hualai-xiaofang-smart-camera.txt", "sha256": "0000"}
     # six flows that answer (the overridden one is not counted): three stated, three inferred
-    assert h["counts"] == {"statements": 4, "flows": 6, "stated": 3, "inferred": 3}
+    assert h["counts"] == {"statements": 6, "flows": 6, "stated": 3, "inferred": 3}
     assert set(h["jurisdictions"]) == {"CN-BJ", "US"}
     assert records[SEVENTY_ID]["jurisdictions"] == ["SG"]
 
 
 def test_sparql_select_ask_construct_over_the_union_of_graphs(store):
-    result = store.sparql("PREFIX pf: <%s> SELECT (COUNT(?f) AS ?n) WHERE { ?f a pf:Flow }" % PF)
-    assert result.columns == ["n"] and result.rows == [{"n": 11}]
-    assert store.sparql("PREFIX pf: <%s> ASK { ?f pf:overriddenBy ?s }" % PF) is True
-    triples = store.sparql("PREFIX pf: <%s> CONSTRUCT { ?f pf:data ?d } WHERE { ?f a pf:Flow ; pf:data ?d }" % PF)
-    assert len(triples) == 11
+    result = store.sparql("PREFIX dpv: <%s> SELECT (COUNT(?f) AS ?n) WHERE { ?f a dpv:PersonalDataHandling }" % DPV)
+    assert result.columns == ["n"] and result.rows == [{"n": 10}]
+    assert store.sparql("PREFIX pf: <%s> ASK { ?f a pf:OverriddenFlow ; pf:overriddenBy ?s }" % PF) is True
+    triples = store.sparql("PREFIX dpv: <%s> CONSTRUCT { ?f dpv:hasPersonalData ?d } "
+                           "WHERE { ?f a dpv:PersonalDataHandling ; dpv:hasPersonalData ?d }" % DPV)
+    assert len(triples) == 10
 
 
 def test_sparql_refuses_updates_and_service(store):

@@ -63,7 +63,7 @@ def remote_rows(url: str, name: str, params: dict) -> list[dict]:
     q = queries.get(name)
     text = queries.with_values(q, params)
     r = httpx.post(url + "/query", data={"query": text}, headers={"Accept": "application/sparql-results+json"},
-                   timeout=60)
+                   timeout=300)  # a trailing VALUES is joined last: slower than a local substitution
     assert r.status_code == 200, r.text
     return r.json()["results"]["bindings"]
 
@@ -79,12 +79,11 @@ def test_oxigraph_serve_read_only_on_a_built_store(built, tmp_path):
         rows = remote_rows(url, "recipients-of-data", {"category": "cloud video", "policy": HUALAI_ID})
         assert {(r["recipientLabel"]["value"], r["kind"]["value"]) for r in rows} == expected
         assert expected >= {("Xiaomi", "third-party")} or any(k == "third-party" for _, k in expected)
-        # the where answer, as the server gives it, is the answer `policyflows where` gives
-        where = remote_rows(url, "where", {"category": "cloud video", "policy": HUALAI_ID})
-        remote_flows = [f for r in where for f in json.loads(r["rows"]["value"])]
-        assert remote_flows and remote_flows == FlowStore.open(path).flows("cloud video", policies=[HUALAI_ID])
+        # the flows the server finds are the flows `policyflows where` answers with
+        local_flows = FlowStore.open(path).flows("cloud video", policies=[HUALAI_ID])
         flows = remote_rows(url, "flows", {"category": "cloud video", "policy": HUALAI_ID})
-        assert len(flows) == len(remote_flows)
+        assert local_flows and {r["flow"]["value"] for r in flows} == {f["flow"] for f in local_flows}
+
     finally:
         stop(proc)
 

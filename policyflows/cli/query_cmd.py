@@ -9,7 +9,7 @@ import textwrap
 
 import click
 
-from policyflows.cli.store_cmd import open_store, store_option
+from policyflows.cli.store_cmd import open_store, page_options, store_option
 
 FORMATS = ["table", "csv", "tsv", "json"]
 
@@ -19,16 +19,23 @@ FORMATS = ["table", "csv", "tsv", "json"]
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a parameter of the query; repeat for several (a repeated name gives several values).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
+@page_options
+@click.option("--ids", is_flag=True, help="Add the policy ids of each summary cell.")
 @store_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-def query(name, params, list_queries, store_path, fmt):
+@click.option("--format", "fmt", type=click.Choice(FORMATS + ["jsonl"]), default="table", show_default=True)
+def query(name, params, list_queries, rows, limit, offset, ids, store_path, fmt):
     """Run a named query from the query library (queries/NAME.rq).
+
+    A query with a summary (see --list) answers for the whole corpus: how many policies are in
+    each cell (stated, inferred only, ruled out), read from the store's cache. --rows runs its
+    SPARQL and lists the rows, a page at a time with --limit/--offset.
 
     \b
     Examples:
       policyflows query --list
       policyflows query recipients-of-data --param category=video
-      policyflows query cross-border --param code=US --format csv
+      policyflows query cross-border --param code=US --rows --format csv
+      policyflows query data-for-recipient -p kind=advertiser --ids --format json
       policyflows query compare-policies -p first=acme-camera -p second=other-camera
     """
     from policyflows import queries
@@ -36,8 +43,16 @@ def query(name, params, list_queries, store_path, fmt):
     if list_queries or not name:
         click.echo(describe_library(queries.library().values(), fmt))
         return
-    queries.get(name)  # an unknown name fails before the store is opened
-    result = open_store(store_path).run_query(name, parse_params(params))
+    q = queries.get(name)  # an unknown name fails before the store is opened
+    store = open_store(store_path)
+    if rows or not q.summary:
+        result = store.run_query(name, parse_params(params), limit=limit, offset=offset)
+    else:
+        result = store.summarize_query(name, parse_params(params), ids=ids)
+    if fmt == "jsonl":
+        for row in result.rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
     click.echo(render(result.columns, result.rows, fmt), nl=False)
 
 
@@ -120,5 +135,7 @@ def describe_library(named, fmt: str) -> str:
             extra = "required" if p.required else (f"default {p.default}" if p.default else "optional")
             lines += textwrap.wrap(f"--param {p.name}=… ({p.type}, {extra}): {p.description}", 96,
                                    initial_indent="    ", subsequent_indent="        ")
+        if q.summary:
+            lines.append(f"    summary (default; --rows for the rows): {' '.join(q.summary)}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

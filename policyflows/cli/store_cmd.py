@@ -29,8 +29,13 @@ def open_store(store_path, create=False):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @store_option
 @click.option("--force", is_flag=True, help="Rebuild every policy, even files that have not changed.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes that read and extract (default: the machine's cores).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run the reading and extraction on a Dask cluster (e.g. tcp://10.0.0.5:8786) instead.")
+@click.option("--prune", is_flag=True, help="Also remove the policies whose source files are gone.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line.")
-def build(paths, store_path, force, quiet):
+def build(paths, store_path, force, jobs, scheduler, prune, quiet):
     """Read, extract and load policy files (or folders of them) into the store.
 
     Each policy becomes one named graph; building a policy again replaces its graph, and files
@@ -41,52 +46,112 @@ def build(paths, store_path, force, quiet):
     \b
     Examples:
       policyflows build ../shared/policies
-      policyflows build ../shared/corpus/iot --store /tmp/iot-store
+      policyflows build ../shared/corpus --store /tmp/corpus-store --jobs 2
       policyflows build policy.html other.pdf --force
+      policyflows build /srv/policies --prune --scheduler tcp://127.0.0.1:8786
 
     Exit status: 0 when every file was built or skipped, 1 when some file failed.
     """
     store = open_store(store_path, create=True)
-    report = store.build(paths, progress=not quiet, force=force)
-    for path, message in report.warnings:
-        click.echo(f"warning: {path}: {message}", err=True)
+    report = store.build(paths, progress=not quiet, force=force, jobs=jobs, scheduler=scheduler, prune=prune)
+    for path, warning in report.warnings:  # what reading noticed about a document (Document.warnings)
+        click.echo(f"warning: {path}: {warning}", err=True)
     for path, reason in report.failed:
         click.echo(f"Error: {path}: {reason}", err=True)
-    if not (report.built or report.skipped or report.failed):
+    if not (report.built or report.skipped or report.failed or report.pruned):
         raise click.UsageError(f"no policy files in {', '.join(paths)}")
     if not quiet:
-        click.echo(f"built {len(report.built)}, unchanged {len(report.skipped)}, failed {len(report.failed)} "
+        pruned = f", pruned {len(report.pruned)}" if prune else ""
+        click.echo(f"built {len(report.built)}, unchanged {len(report.skipped)}, failed {len(report.failed)}{pruned} "
                    f"in {report.seconds:.1f} s -> {store.path}", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+def page_options(fn):
+    """--rows, --limit, --offset: the rows of an answer instead of its corpus summary, a page at a time."""
+    fn = click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows first.")(fn)
+    fn = click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")(fn)
+    fn = click.option("--rows", "rows", is_flag=True,
+                      help="The rows (flows), not the corpus summary (jsonl streams them one per line).")(fn)
+    return fn
 
 
 @click.command()
 @click.argument("term")
 @policy_option
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True,
-              help="json: the object of ../shared/spec/where-json.md; table: grouped by recipient, for people.")
-def where(term, policies, store_path, fmt):
+@page_options
+@click.option("--ids", "ids", metavar="DIM=VALUE", default=None,
+              help="List the policies of one summary cell, e.g. kind=third-party, place=US, organisation=Google.")
+@click.option("--format", "fmt", type=click.Choice(["json", "table", "jsonl"]), default="table", show_default=True,
+              help="json: the object of ../shared/spec/where-json.md; jsonl: one flow per line; table: for people.")
+def where(term, policies, store_path, rows, limit, offset, ids, fmt):
     """Where does this kind of data flow? TERM is a data category as a person says it.
 
     TERM resolves through the ontology's labels and synonyms, and every category beneath it
-    counts: "video" finds cloud-cached and real-time video. Each flow says who gets the data,
-    where it is kept, why, for how long, and the sentence of the policy that says so; flows the
-    policy only implies are marked as inferred, and what the policy rules out is listed apart.
+    counts: "video" finds cloud-cached and real-time video. Across more than a handful of
+    policies the answer is a summary: how many policies have flows of it, and per recipient kind,
+    named organisation, place, purpose and action how many send it there (stated, inferred
+    only, ruled out). With --policy or --rows it lists the flows: who gets the data, where it
+    is kept, why, for how long, and the sentences of the policy that say so.
 
     \b
     Examples:
       policyflows where video
+      policyflows where location --ids kind=third-party
       policyflows where "MAC address" --policy acme-camera
-      policyflows where "phone number" --format json | jq '.flows[].recipient.label'
+      policyflows where "phone number" --rows --limit 20 --format json | jq '.flows[].recipient.label'
+      policyflows where email --rows --format jsonl > email-flows.jsonl
 
     An unknown TERM, or a missing store, prints one "Error: …" line (with close matches) and exits 2.
     """
+    from policyflows.settings import HANDFUL
+
     store = open_store(store_path)
-    if fmt == "json":  # spliced from the stored rows, never decoded: fast on thousands of flows
-        click.echo(store.where_json(term, policies=list(policies) or None))
+    chosen = list(policies) or None
+    if ids:
+        dim, eq, value = ids.partition("=")
+        if not eq:
+            raise click.BadParameter(f"{ids!r} is not DIM=VALUE", param_hint="--ids")
+        cell = summary_cell(store, term, dim.strip(), value.strip(), chosen)
+        found = store.cell_policies(term, dim.strip(), cell["value"], chosen)
+        if fmt == "table":
+            for how in ("stated", "inferred", "ruled_out"):
+                for policy in found[how]:
+                    click.echo(f"{policy}\t{how.replace('_', ' ')}")
+        else:
+            click.echo(json.dumps({"term": term, "dim": dim.strip(), "value": cell["value"], "label": cell["label"],
+                                   **found}, ensure_ascii=False))
+        return
+    if not rows:  # a handful of policies: their flows; more: the corpus summary
+        rows = store.policies_with(term, chosen) <= HANDFUL
+    if not rows:
+        answer = store.summary(term, chosen)
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=1) if fmt != "table" else summary_table(answer))
+        return
+    if fmt == "jsonl":  # streamed: a large answer is never held whole
+        for row in store.iter_flows(term, chosen, limit, offset):
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "json":
+        click.echo(store.where_json(term, chosen, limit, offset))
     else:
-        click.echo(where_table(store.where(term, policies=list(policies) or None)))
+        click.echo(where_table(store.where(term, chosen, limit, offset)))
+
+
+def summary_cell(store, term, dim: str, value: str, policies) -> dict:
+    """The summary cell a user names: a kind or action code, a place's ISO code, an organisation's
+    or purpose's label or IRI."""
+    from policyflows.cache import DIMS
+
+    if dim not in DIMS or dim == "any":
+        raise click.BadParameter(f"{dim!r} is not one of {', '.join(d for d in DIMS if d != 'any')}", param_hint="--ids")
+    cells = store.summary(term, policies, dims=(dim,))["summary"]["by"][dim]
+    wanted = value.lower()
+    for cell in cells:
+        if wanted in {str(cell["value"]).lower(), str(cell["label"]).lower(), str(cell.get("code") or "").lower()}:
+            return cell
+    known = ", ".join(str(c.get("code") or c["label"]) for c in cells[:12])
+    raise click.BadParameter(f"no {dim} {value!r} in this answer (there are: {known or 'none'})", param_hint="--ids")
 
 
 @click.command()
@@ -100,7 +165,11 @@ def policies(store_path, fmt):
       policyflows policies
       policyflows policies --format json | jq '.[].id'
     """
-    _emit(open_store(store_path).policies(), fmt, policies_table)
+    store = open_store(store_path)
+    if fmt == "json":  # the cached records, one per line, not decoded: 10,000 policies print at once
+        click.echo(store.cache.policies_json())
+    else:
+        click.echo(policies_table(store.policies()))
 
 
 @click.command()
@@ -143,6 +212,46 @@ def push(endpoint, store_path, policies):
     """
     written = open_store(store_path).push(endpoint, policies=list(policies) or None)
     click.echo(f"pushed {len(written)} graphs to {endpoint}", err=True)
+
+
+# --- the where summary: for people, one block per dimension ------------------------------------
+
+SUMMARY_TITLES = {"kind": "recipient kind", "organisation": "named organisation", "place": "place",
+                  "purpose": "purpose", "action": "action"}
+TOP = 12
+
+
+def summary_table(answer: dict) -> str:
+    s = answer["summary"]
+    matched = ", ".join(m["label"] for m in answer["matched"])
+    lines = [f'Where does "{answer["term"]}" flow?  ({matched})']
+    if not s["policies"] and not s["ruled_out"]:
+        lines.append(f"No policy of the {s['of']:,} in the store says anything about this data.")
+        return "\n".join(lines)
+    collect = next((c for c in s["by"].get("action", []) if c["value"] == "collect"), None)
+    lines.append(f"{s['policies']:,} of {s['of']:,} policies have flows of it ({s['stated']:,} state one, "
+                 f"{s['inferred']:,} only imply one); {collect['policies'] if collect else 0:,} collect it; "
+                 f"{s['ruled_out']:,} rule some of it out.")
+    lines.append("Each row: how many policies send it there — stated / inferred only / ruled out.")
+    for dim, title in SUMMARY_TITLES.items():
+        cells = s["by"].get(dim) or []
+        if not cells:
+            continue
+        width = max(len(_cell_name(c)) for c in cells[:TOP])
+        lines += ["", f"{title:<{max(width, 20)}}  policies   stated inferred ruled-out"]
+        for c in cells[:TOP]:
+            lines.append(f"{_cell_name(c):<{max(width, 20)}}  {c['policies']:>8,} {c['stated']:>8,} {c['inferred']:>8,} "
+                         f"{c['ruled_out']:>9,}")
+        if len(cells) > TOP:
+            lines.append(f"… and {len(cells) - TOP} more ({'--format json' } lists all)")
+    term = answer["term"] if " " not in answer["term"] else f'"{answer["term"]}"'
+    lines += ["", f"The policies of a row:  policyflows where {term} --ids kind=third-party  (or place=US, …)",
+              f"The flows themselves:   policyflows where {term} --policy ID, or --rows --limit 20"]
+    return "\n".join(line[:WIDTH] for line in lines)
+
+
+def _cell_name(cell: dict) -> str:
+    return f"{cell['label']} ({cell['code']})" if cell.get("code") else str(cell["label"])
 
 
 # --- the where table: for people, grouped by policy and recipient -------------------------------

@@ -44,6 +44,7 @@ class Flow:
     derived_from: list[int]  # indexes into the policy's statement list
     evidence: list[Evidence]
     overridden_by: list[int] = field(default_factory=list)
+    legal_bases: list[Term] = field(default_factory=list)  # of the statement(s) it follows from
 
     @property
     def key(self) -> tuple:
@@ -84,7 +85,8 @@ def _rows(policy, st: Statement, n: int, data: Term, *, stated, via, retention, 
     places = st.jurisdictions or [None]
     return [Flow(policy=policy, data=data, action=st.action, modality=st.modality, recipient=r, jurisdiction=j,
                  purposes=list(st.purposes), conditions=list(st.conditions), retention=retention, stated=stated,
-                 via=list(via), derived_from=list(derived), evidence=list(evidence))
+                 via=list(via), derived_from=list(derived), evidence=list(evidence),
+                 legal_bases=list(st.legal_bases))
             for r in recipients for j in places]
 
 
@@ -159,6 +161,7 @@ def _dedupe(flows: list[Flow]) -> list[Flow]:
         kept.via = _merge_terms(kept.via, f.via)
         kept.derived_from = list(dict.fromkeys(kept.derived_from + f.derived_from))
         kept.evidence = _ordered(kept.evidence + f.evidence)
+        kept.legal_bases = _merge_terms(kept.legal_bases, f.legal_bases)
         kept.retention = kept.retention or f.retention
     return list(by_key.values())
 

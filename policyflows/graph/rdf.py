@@ -1,213 +1,281 @@
-"""A policy's document, statements and flows → RDF in the shape of ontology/core.ttl.
+"""A policy's document, statements and flows → RDF in the shape of ontology/core.ttl, in DPV terms.
 
-Every statement and flow points at the pf:Sentence nodes that support it (text and character
-offsets into the cleaned policy text); inferred flows also name the statements they follow from.
+The facts speak DPV where DPV has the term (a flow is a ``dpv:PersonalDataHandling`` with
+``dpv:hasPersonalData``, ``dpv:hasProcessing``, ``dpv:hasRecipient`` …) and cite their words with W3C
+Web Annotation selectors (``oa:TextQuoteSelector``/``oa:TextPositionSelector``). They stay lean:
+
+* evidence hangs off the statements only; a flow names the statements it follows from
+  (``pf:derivedFrom``) and its evidence is theirs, so an inferred flow copies no sentence;
+* a flow is stated unless it names the broader category it was inferred through (``pf:via``);
+* one named graph is one policy, so nothing says ``in policy`` node by node.
+
+The quads are pyoxigraph terms (what the store loads and N-Quads serialises); rdflib triples are
+made from them only when asked for (SHACL, owlready2, tests).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+import pyoxigraph as ox
 
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
 from policyflows.graph.flows import Flow
-from policyflows.vocab import ACTIONS, KINDS, MODALITIES, PF, flow_iri, party_iri, policy_iri, sentence_iri, slug, statement_iri
+from policyflows.vocab import flow_iri, party_iri, policy_iri, sentence_iri, statement_iri
 
+PF = "https://w3id.org/policyflows/ns#"
+DPV = "https://w3id.org/dpv#"
+OA = "http://www.w3.org/ns/oa#"
+LOC = "https://w3id.org/dpv/loc#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+# where-json action code -> the processing it is: DPV's own term, or ours where DPV has none
+# (selling is a disclosure DPV names only as a purpose; retaining is storing for a period)
+PROCESSING = {
+    "collect": DPV + "Collect", "use": DPV + "Use", "store": DPV + "Store", "share": DPV + "Share",
+    "transfer": DPV + "Transfer", "sell": PF + "Sell", "retain": PF + "Retain", "delete": DPV + "Erase",
+}
+MODALITY = {"will": PF + "Will", "may": PF + "May", "will-not": PF + "WillNot"}
+KIND_CLASS = {
+    "first-party": PF + "FirstParty", "affiliate": PF + "Affiliate", "service-provider": PF + "ServiceProvider",
+    "third-party": PF + "ThirdParty", "advertiser": PF + "Advertiser", "authority": PF + "Authority",
+    "acquirer": PF + "Acquirer", "public": PF + "Public", "user": PF + "UserParty",
+}
+# the words naming an item of a statement, by the role of the item
+WORD_ROLES = {"data": PF + "dataWords", "recipient": PF + "recipientWords", "purpose": PF + "purposeWords",
+              "place": PF + "placeWords"}
+CROSS_BORDER = DPV + "CrossBorderTransfer"
 _POLICY_LOCAL = "/purpose/"
 
 
-class _Triples(set):
-    """A plain set of triples: it has Graph.add's call shape, and collecting is cheap where rdflib's store is not."""
-
-
-class _Terms:
-    """A namespace's terms, each minted once.
-
-    rdflib builds (and validates) a new URIRef on every ``PF.x`` or ``RDF.type`` lookup; a policy's
-    graph has a few thousand triples, so the writer looks each predicate and class up here instead.
-    """
-
-    def __init__(self, namespace):
-        self._namespace = namespace
-
-    def __getattr__(self, name: str) -> URIRef:
-        term = getattr(self._namespace, name)
-        setattr(self, name, term)  # later lookups are plain attribute reads
-        return term
-
-
-_PF, _RDF, _RDFS, _SKOS, _DCTERMS, _XSD = (_Terms(ns) for ns in (PF, RDF, RDFS, SKOS, DCTERMS, XSD))
-
-
-def to_rdflib(triples) -> Graph:
-    g = Graph()
-    for prefix, ns in (("pf", PF), ("dct", DCTERMS), ("skos", SKOS)):
-        g.bind(prefix, ns)
-    for t in triples:
-        g.add(t)
-    return g
-
-
 class PolicyGraphWriter:
-    """Writes one policy's named-graph content as triples (rdflib terms)."""
+    """Writes one policy's named graph as pyoxigraph quads."""
 
     def __init__(self, doc, lexicon=None, controller_country: str | None = None):
         self.doc = doc
         self.lex = lexicon
         self.controller_country = controller_country
-        self.g = _Triples()
-        self.policy = policy_iri(doc.policy)
-        self._parties: dict[tuple, URIRef] = {}
-        self._sentences: dict[int, URIRef] = {}  # sentence index -> node, written once
-        self._purposes: dict[Term, URIRef] = {}  # purpose -> node, written once
-        # Terms are cached per writer: flows repeat the same data IRIs, conditions and flags many
-        # times over, and rdflib validates every URIRef and Literal it builds.
-        self._iris: dict[str, URIRef] = {}
-        self._literals: dict[tuple, Literal] = {}
+        self.policy = str(policy_iri(doc.policy))
+        self.graph = ox.NamedNode(self.policy)
+        self.quads: list[ox.Quad] = []
+        self._nodes: dict[str, ox.NamedNode] = {}
+        self._literals: dict[tuple, ox.Literal] = {}
+        self._parties: dict[tuple, ox.NamedNode] = {}
+        self._sentences: dict[int, ox.NamedNode] = {}
+        self._purposes: set[str] = set()
+        self._storage: dict[str, ox.NamedNode] = {}
+        self._countries: dict[str, str | None] = {}
 
-    def _iri(self, iri: str) -> URIRef:
-        node = self._iris.get(iri)
-        if node is None:
-            node = self._iris[iri] = URIRef(iri)
-        return node
+    # -- terms, each made once -----------------------------------------------------------------
 
-    def _literal(self, value, datatype=None) -> Literal:
+    def node(self, iri: str) -> ox.NamedNode:
+        found = self._nodes.get(iri)
+        if found is None:
+            found = self._nodes[iri] = ox.NamedNode(iri)
+        return found
+
+    def literal(self, value, datatype: str | None = None) -> ox.Literal:
         key = (type(value), value, datatype)  # the type keeps True apart from 1
-        literal = self._literals.get(key)
-        if literal is None:
-            literal = self._literals[key] = Literal(value, datatype=datatype)
-        return literal
+        found = self._literals.get(key)
+        if found is None:
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            found = self._literals[key] = ox.Literal(text, datatype=self.node(datatype) if datatype else None)
+        return found
 
-    def write(self, statements: list[Statement], flows: list[Flow]) -> set:
+    def add(self, s, p: str, o) -> None:
+        self.quads.append(ox.Quad(s if isinstance(s, ox.NamedNode) else self.node(s), self.node(p),
+                                  o if isinstance(o, (ox.NamedNode, ox.Literal)) else self.node(o), self.graph))
+
+    def write(self, statements: list[Statement], flows: list[Flow]) -> list[ox.Quad]:
         self._policy()
-        st_iris = [self._statement(n, st) for n, st in enumerate(statements)]
-        for n, st in enumerate(statements):
-            for basis in st.legal_bases:
-                self.g.add((st_iris[n], _PF.legalBasis, self._iri(basis.iri)))
+        st_nodes = [self._statement(n, st) for n, st in enumerate(statements)]
         for f in flows:
-            self._flow(f, st_iris)
-        return self.g
+            self._flow(f, st_nodes)
+        return self.quads
 
-    # -- nodes --------------------------------------------------------------------------------
+    # -- nodes ---------------------------------------------------------------------------------
 
     def _policy(self) -> None:
-        g, p, doc, meta = self.g, self.policy, self.doc, self.doc.metadata
-        g.add((p, _RDF.type, _PF.Policy))
-        g.add((p, _PF.policyId, Literal(doc.policy)))
+        p, doc, meta = self.graph, self.doc, self.doc.metadata
+        self.add(p, RDF + "type", PF + "Policy")
+        self.add(p, PF + "policyId", self.literal(doc.policy))
         if meta.title:
-            g.add((p, _DCTERMS.title, Literal(meta.title)))
+            self.add(p, DCT + "title", self.literal(meta.title))
         if meta.controller:
-            g.add((p, _PF.controllerName, Literal(meta.controller)))
-        g.add((p, _PF.controller, self._party(_first_party(doc))))
+            self.add(p, PF + "controllerName", self.literal(meta.controller))
+        self.add(p, PF + "controller", self._party(_first_party(doc)))
         if meta.updated and _is_iso_date(meta.updated):
-            g.add((p, _DCTERMS.modified, Literal(meta.updated, datatype=_XSD.date)))
+            self.add(p, DCT + "modified", self.literal(meta.updated, XSD + "date"))
         for c in meta.contacts:
-            g.add((p, _PF.contact, Literal(c)))
+            self.add(p, PF + "contact", self.literal(c))
         if self.controller_country:
-            g.add((p, _PF.controllerCountry, URIRef(f"https://w3id.org/dpv/loc#{self.controller_country}")))
+            self.add(p, PF + "controllerCountry", LOC + self.controller_country)
         for code in meta.governing_law:
-            g.add((p, _PF.governingLaw, URIRef(f"https://w3id.org/dpv/loc#{code}")))
+            self.add(p, PF + "governingLaw", LOC + code)
         src = doc.source
         if src.path:
-            g.add((p, _PF.sourcePath, Literal(src.path)))
-        g.add((p, _PF.sha256, Literal(src.sha256)))
-        g.add((p, _PF.sourceFormat, Literal(src.format)))
-        g.add((p, _PF.textLength, Literal(len(doc.text), datatype=_XSD.integer)))
+            self.add(p, PF + "sourcePath", self.literal(src.path))
+        self.add(p, PF + "sha256", self.literal(src.sha256))
+        self.add(p, PF + "sourceFormat", self.literal(src.format))
+        self.add(p, PF + "textLength", self.literal(len(doc.text), XSD + "integer"))
 
-    def _sentence(self, ev: Evidence) -> URIRef:
+    def _sentence(self, ev: Evidence) -> ox.NamedNode:
         node = self._sentences.get(ev.sentence)
         if node is None:
-            node = self._sentences[ev.sentence] = sentence_iri(self.doc.policy, ev.sentence)
-            g = self.g
-            g.add((node, _RDF.type, _PF.Sentence))
-            g.add((node, _PF.text, Literal(ev.text)))
-            g.add((node, _PF.start, Literal(ev.start, datatype=_XSD.integer)))
-            g.add((node, _PF.end, Literal(ev.end, datatype=_XSD.integer)))
-            g.add((node, _PF.sentenceIndex, Literal(ev.sentence, datatype=_XSD.integer)))
-            g.add((node, _PF.inPolicy, self.policy))
+            node = self._sentences[ev.sentence] = self.node(str(sentence_iri(self.doc.policy, ev.sentence)))
+            self.add(node, RDF + "type", OA + "TextQuoteSelector")
+            self.add(node, RDF + "type", OA + "TextPositionSelector")
+            self.add(node, OA + "exact", self.literal(ev.text))
+            self.add(node, OA + "start", self.literal(ev.start, XSD + "integer"))
+            self.add(node, OA + "end", self.literal(ev.end, XSD + "integer"))
             title = self.doc.section_title(ev.sentence)
             if title:
-                g.add((node, _PF.sectionTitle, Literal(title)))
+                self.add(node, PF + "sectionTitle", self.literal(title))
         return node
 
-    def _party(self, party: PartyRef) -> URIRef:
+    def _party(self, party: PartyRef) -> ox.NamedNode:
         key = (party.kind, party.label.lower())
         node = self._parties.get(key)
         if node is None:
-            node = party_iri(self.doc.policy, party.kind, party.label)
-            self._parties[key] = node
-            g = self.g
-            g.add((node, _RDF.type, KINDS[party.kind]))
-            if party.concept and party.concept != str(KINDS[party.kind]):
-                g.add((node, _RDF.type, URIRef(party.concept)))
-            g.add((node, _RDFS.label, Literal(party.label)))
-            g.add((node, _PF.kindCode, Literal(party.kind)))
-            g.add((node, _PF.inPolicy, self.policy))
+            node = self._parties[key] = self.node(str(party_iri(self.doc.policy, party.kind, party.label)))
+            self.add(node, RDF + "type", KIND_CLASS[party.kind])
+            if party.concept and party.concept != KIND_CLASS[party.kind]:
+                self.add(node, RDF + "type", party.concept)
+            self.add(node, RDFS + "label", self.literal(party.label))
+            self.add(node, PF + "kindCode", self.literal(party.kind))
             if party.organisation:
-                g.add((node, _PF.organisation, URIRef(party.organisation)))
+                self.add(node, PF + "organisation", party.organisation)
         return node
 
-    def _purpose(self, term: Term) -> URIRef:
-        node = self._purposes.get(term)
-        if node is not None:  # its triples are written already
-            return node
-        node = self._purposes[term] = self._iri(term.iri)
-        if _POLICY_LOCAL in term.iri:  # a purpose in the policy's own words
-            g = self.g
-            g.add((node, _RDF.type, _PF.StatedPurpose))
-            g.add((node, _RDFS.label, Literal(term.label)))
+    def _purpose(self, term: Term) -> ox.NamedNode:
+        node = self.node(term.iri)
+        if _POLICY_LOCAL in term.iri and term.iri not in self._purposes:  # a purpose in the policy's own words
+            self._purposes.add(term.iri)
+            self.add(node, RDF + "type", PF + "StatedPurpose")
+            self.add(node, RDFS + "label", self.literal(term.label))
             if term.broader:
-                g.add((node, _SKOS.broader, URIRef(term.broader)))
+                self.add(node, SKOS + "broader", term.broader)
         return node
 
-    def _practice(self, node: URIRef, action: str, modality: str, data: list[Term], recipients, purposes,
-                  places, conditions, retention, evidence) -> None:
-        g = self.g
-        g.add((node, _PF.action, ACTIONS[action]))
-        g.add((node, _PF.modality, MODALITIES[modality]))
+    def _storage_duration(self, duration: str) -> ox.NamedNode:
+        node = self._storage.get(duration)
+        if node is None:
+            node = self._storage[duration] = self.node(f"{self.policy}/storage/{duration}")
+            self.add(node, RDF + "type", DPV + "StorageDuration")
+            self.add(node, DPV + "hasDuration", self.literal(duration, XSD + "duration"))
+        return node
+
+    def _recipient(self, node, party: PartyRef | None) -> None:
+        """The first party holds what it collects (DPV: its controller); anyone else receives it."""
+        if party is not None:
+            prop = DPV + "hasDataController" if party.kind == "first-party" else DPV + "hasRecipient"
+            self.add(node, prop, self._party(party))
+
+    def _practice(self, node, action: str, modality: str, data: list[Term], recipients, purposes, places,
+                  conditions, retention, legal_bases) -> None:
+        self.add(node, DPV + "hasProcessing", PROCESSING[action])
+        self.add(node, PF + "modality", MODALITY[modality])
         for d in data:
-            g.add((node, _PF.data, self._iri(d.iri)))
+            self.add(node, DPV + "hasPersonalData", d.iri)
         for r in recipients:
-            if r is not None:
-                g.add((node, _PF.recipient, self._party(r)))
+            self._recipient(node, r)
         for p in purposes:
-            g.add((node, _PF.purpose, self._purpose(p)))
+            self.add(node, DPV + "hasPurpose", self._purpose(p))
         for j in places:
             if j is not None:
-                g.add((node, _PF.jurisdiction, self._iri(j.iri)))
+                self.add(node, DPV + "hasLocation", j.iri)
         for c in conditions:
-            g.add((node, _PF.condition, self._literal(c)))
+            self.add(node, PF + "condition", self.literal(c))
         if retention:
-            g.add((node, _PF.retention, self._literal(retention, _XSD.duration)))
-        for ev in evidence:
-            g.add((node, _PF.evidence, self._sentence(ev)))
-        g.add((node, _PF.inPolicy, self.policy))
+            self.add(node, DPV + "hasStorageCondition", self._storage_duration(retention))
+        for basis in legal_bases:
+            self.add(node, DPV + "hasLegalBasis", basis.iri)
 
-    def _statement(self, n: int, st: Statement) -> URIRef:
-        node = statement_iri(self.doc.policy, n)
-        self.g.add((node, _RDF.type, _PF.Statement))
-        self.g.add((node, _PF.actor, self._party(st.actor)))
+    def _statement(self, n: int, st: Statement) -> ox.NamedNode:
+        node = self.node(str(statement_iri(self.doc.policy, n)))
+        self.add(node, RDF + "type", PF + "Statement")
+        self.add(node, PF + "actor", self._party(st.actor))
         self._practice(node, st.action, st.modality, st.data, st.recipients, st.purposes, st.jurisdictions,
-                       st.conditions, st.retention, st.all_evidence)
+                       st.conditions, st.retention, st.legal_bases)
+        sentences = st.all_evidence
+        for ev in sentences:
+            self.add(node, PF + "evidence", self._sentence(ev))
+        self._words(node, st, sentences)
         return node
 
-    def _flow(self, f: Flow, st_iris: list[URIRef]) -> URIRef:
+    def _words(self, node: ox.NamedNode, st: Statement, sentences: list[Evidence]) -> None:
+        """The words naming each item, as text positions (``spans`` of extraction, when it gives them).
+        Their text is the cited sentence's at those offsets; a span outside every cited sentence
+        carries its own text."""
+        k = 0
+        items = [("data", d, d.iri) for d in st.data] + [("purpose", p, p.iri) for p in st.purposes] + \
+                [("place", j, j.iri) for j in st.jurisdictions] + \
+                [("recipient", r, self._party(r)) for r in st.recipients]
+        for role, item, target in items:
+            for start, end in getattr(item, "spans", ()) or ():
+                words = self.node(f"{node.value}/words/{k}")
+                k += 1
+                self.add(node, WORD_ROLES[role], words)
+                self.add(words, PF + "names", target)
+                self.add(words, OA + "start", self.literal(int(start), XSD + "integer"))
+                self.add(words, OA + "end", self.literal(int(end), XSD + "integer"))
+                if not any(ev.start <= start and end <= ev.end for ev in sentences):
+                    self.add(words, OA + "exact", self.literal(self.doc.text[start:end]))
+
+    def _flow(self, f: Flow, st_nodes: list[ox.NamedNode]) -> ox.NamedNode:
         key = [f.data.iri, f.action, f.modality, f.recipient.kind + ":" + f.recipient.label if f.recipient else "",
                f.jurisdiction.iri if f.jurisdiction else "", str(f.stated)]
-        node = flow_iri(self.doc.policy, *key)
-        g = self.g
-        g.add((node, _RDF.type, _PF.Flow))
+        node = self.node(str(flow_iri(self.doc.policy, *key)))
+        # an overridden flow is kept for provenance, typed apart: it is no data handling the policy states
+        self.add(node, RDF + "type", PF + "OverriddenFlow" if f.overridden_by else DPV + "PersonalDataHandling")
         self._practice(node, f.action, f.modality, [f.data], [f.recipient], f.purposes, [f.jurisdiction],
-                       f.conditions, f.retention, f.evidence)
-        g.add((node, _PF.stated, self._literal(f.stated)))
+                       f.conditions, f.retention, f.legal_bases)
         for v in f.via:
-            g.add((node, _PF.via, self._iri(v.iri)))
+            self.add(node, PF + "via", v.iri)
         for n in f.derived_from:
-            g.add((node, _PF.derivedFrom, st_iris[n]))
+            self.add(node, PF + "derivedFrom", st_nodes[n])
         for n in f.overridden_by:
-            g.add((node, _PF.overriddenBy, st_iris[n]))
+            self.add(node, PF + "overriddenBy", st_nodes[n])
+        abroad = self._third_country(f)
+        if abroad:
+            # the rule of ontology/transfers.ttl, applied as the graph is written (HermiT agrees: tested)
+            self.add(node, DPV + "hasProcessing", CROSS_BORDER)
+            self.add(node, DPV + "hasThirdCountry", LOC + abroad)
         return node
+
+    def _third_country(self, f: Flow) -> str | None:
+        """The country of the flow's place when it is not the controller's (ISO code), else None.
+        A flow the policy rules out goes nowhere."""
+        if not (self.controller_country and f.jurisdiction and f.modality != "will-not" and self.lex is not None):
+            return None
+        place = f.jurisdiction.iri
+        if place not in self._countries:
+            country = country_of(place, self.lex)
+            self._countries[place] = country.rsplit("#", 1)[-1] if country else None
+        country = self._countries[place]
+        return country if country and country != self.controller_country else None
+
+
+def country_of(place: str, lexicon) -> str | None:
+    """The country (loc IRI) a place lies in, itself for a country, following the lexicon's broader
+    places; None for a union or an unknown place."""
+    todo, seen = [place], set()
+    while todo:
+        node = todo.pop(0)
+        if node in seen:
+            continue
+        seen.add(node)
+        concept = lexicon.concepts.get(node)
+        if concept is None:
+            continue
+        code = concept.get("code") or ""
+        if len(code) == 2 and code.isalpha():
+            return node
+        todo.extend(concept.get("parents", ()))
+    return None
 
 
 def _first_party(doc) -> PartyRef:
@@ -223,8 +291,8 @@ def _is_iso_date(value: str) -> bool:
         return False
 
 
-def policy_triples(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> set:
-    """The triples of the policy's named graph, as a set of rdflib-term tuples."""
+def policy_quads(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> list[ox.Quad]:
+    """The quads of the policy's named graph (graph name: the policy IRI)."""
     country = controller_country(doc, lexicon) if lexicon is not None else None
     return PolicyGraphWriter(doc, lexicon, country).write(statements, flows)
 
@@ -244,6 +312,53 @@ def controller_country(doc, lexicon) -> str | None:
     return None
 
 
-def policy_graph(doc, statements: list[Statement], flows: list[Flow]) -> Graph:
+# --- rdflib, on request -----------------------------------------------------------------------------
+
+def rdflib_triples(quads) -> set:
+    """pyoxigraph quads (or triples) as a set of rdflib-term triples."""
+    from rdflib import BNode, Literal, URIRef
+
+    made: dict = {}
+
+    def term(t):
+        got = made.get(t)
+        if got is None:
+            if isinstance(t, ox.NamedNode):
+                got = URIRef(t.value)
+            elif isinstance(t, ox.BlankNode):
+                got = BNode(t.value)
+            elif t.language:
+                got = Literal(t.value, lang=t.language)
+            elif t.datatype is None or t.datatype.value == XSD + "string":  # RDF 1.1: the same literal
+                got = Literal(t.value)
+            else:
+                got = Literal(t.value, datatype=URIRef(t.datatype.value))
+            made[t] = got
+        return got
+
+    return {(term(q.subject), term(q.predicate), term(q.object)) for q in quads}
+
+
+def to_rdflib(triples):
+    """An rdflib Graph of rdflib triples (or of pyoxigraph quads), with the project's prefixes bound."""
+    from rdflib import Graph
+
+    g = Graph()
+    for prefix, ns in (("pf", PF), ("dpv", DPV), ("oa", OA), ("loc", LOC), ("dct", DCT), ("skos", SKOS)):
+        g.bind(prefix, ns)
+    triples = list(triples)
+    if triples and isinstance(triples[0], (ox.Quad, ox.Triple)):
+        triples = rdflib_triples(triples)
+    for t in triples:
+        g.add(t)
+    return g
+
+
+def policy_triples(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> set:
+    """The triples of the policy's named graph, as a set of rdflib-term tuples."""
+    return rdflib_triples(policy_quads(doc, statements, flows, lexicon))
+
+
+def policy_graph(doc, statements: list[Statement], flows: list[Flow], lexicon=None):
     """The same as an rdflib Graph (for SHACL, serialising, owlready2)."""
-    return to_rdflib(policy_triples(doc, statements, flows))
+    return to_rdflib(policy_quads(doc, statements, flows, lexicon))

@@ -22,13 +22,16 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD, Namespace
 
+from policyflows.graph.rdf import country_of
 from policyflows.ontology.graph import read_ontology
 from policyflows.vocab import PF
 
 LEFT_OUT = ("loc.ttl", "gazetteer.ttl", "shapes.ttl")
-PLACE_PROPERTIES = (PF.jurisdiction, PF.controllerCountry)
+DPV_NS = Namespace("https://w3id.org/dpv#")
+PLACE_PROPERTIES = (DPV_NS.hasLocation, PF.controllerCountry)
+PRACTICE_TYPES = (DPV_NS.PersonalDataHandling, PF.OverriddenFlow, PF.Statement)
 
 
 @dataclass
@@ -51,7 +54,9 @@ def reasoning_graph(extra_graph: Graph | None = None) -> Graph:
     if extra_graph is not None:
         for triple in extra_graph:
             graph.add(triple)
+        _add_in_policy(graph, extra_graph)
     _drop_unsupported_datatypes(graph)
+    _data_properties_as_used(graph)
     _add_places(graph)
     return graph
 
@@ -74,24 +79,6 @@ def _drop_unsupported_datatypes(graph: Graph) -> None:
             graph.add((s, p, Literal(str(o), datatype=XSD.string)))
 
 
-def _country_of(place: str, lexicon) -> str | None:
-    """The country a loc place lies in (itself for a country), following the lexicon's broader places."""
-    todo, seen = [place], set()
-    while todo:
-        node = todo.pop(0)
-        if node in seen:
-            continue
-        seen.add(node)
-        concept = lexicon.concepts.get(node)
-        if concept is None:
-            continue
-        code = concept.get("code") or ""
-        if len(code) == 2 and code.isalpha():
-            return node
-        todo.extend(concept.get("parents", ()))
-    return None
-
-
 def _add_places(graph: Graph) -> None:
     from policyflows.ontology.lexicon import Lexicon
 
@@ -99,7 +86,7 @@ def _add_places(graph: Graph) -> None:
     countries = set()
     for prop in PLACE_PROPERTIES:
         for place in set(graph.objects(None, prop)):
-            country = _country_of(str(place), lexicon)
+            country = country_of(str(place), lexicon)
             graph.add((place, RDF.type, OWL.NamedIndividual))
             if country:
                 countries.add(URIRef(country))
@@ -113,13 +100,35 @@ def _add_places(graph: Graph) -> None:
         graph.add((different, OWL.distinctMembers, members))
 
 
+def _data_properties_as_used(graph: Graph) -> None:
+    """A DPV property declared for objects that policyflows gives literals (dpv:hasDuration "P7D")
+    is, for HermiT, a data property."""
+    for prop in set(graph.subjects(RDF.type, OWL.ObjectProperty)):
+        if any(isinstance(o, Literal) for o in graph.objects(None, prop)):
+            graph.remove((prop, RDF.type, OWL.ObjectProperty))
+            graph.remove((prop, RDFS.subPropertyOf, None))
+            graph.add((prop, RDF.type, OWL.DatatypeProperty))
+
+
+def _add_in_policy(graph: Graph, extra_graph: Graph) -> None:
+    """A policy graph says no node's policy (the named graph does); the rules need pf:inPolicy. When
+    the extra graph holds one policy, every practice in it is in that policy."""
+    policies = set(extra_graph.subjects(RDF.type, PF.Policy))
+    if len(policies) != 1:
+        return
+    policy = policies.pop()
+    for kind in PRACTICE_TYPES:
+        for node in extra_graph.subjects(RDF.type, kind):
+            graph.add((node, PF.inPolicy, policy))
+
+
 def _install_rules(ontology, graph: Graph) -> None:
     import owlready2
 
-    namespace = ontology.get_namespace(str(PF))
+    namespaces = [ontology.get_namespace(str(PF)), ontology.get_namespace(str(DPV_NS))]
     for _, rule in graph.subject_objects(PF.swrlRule):
         with ontology:
-            owlready2.Imp().set_as_rule(str(rule), namespaces=[namespace])
+            owlready2.Imp().set_as_rule(str(rule), namespaces=namespaces)
 
 
 def _load_world(graph: Graph, folder: Path):

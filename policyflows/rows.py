@@ -1,0 +1,297 @@
+"""The row model of a flow: what a policy graph says, as where-json rows (../shared/spec/where-json.md).
+
+One place turns a policy's quads into the facts a row needs (:class:`PolicyFacts`, from the graph
+alone and the ontology's labels), and one function turns those facts into the row every reader
+renders (:func:`flow_row`: the CLI, ``serve``, the views and the notebook). The store keeps the facts
+in a cache beside the graph (policyflows/cache.py), derived from the graph and rebuilt from it.
+
+A flow's evidence is the evidence of the statements it follows from (``pf:derivedFrom``): the
+graph does not copy sentences onto flows. A flow is stated unless it names a broader category it
+was inferred through (``pf:via``). Overridden flows (``pf:overriddenBy``) are left out of answers.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable
+
+import pyoxigraph as ox
+
+PF = "https://w3id.org/policyflows/ns#"
+DPV = "https://w3id.org/dpv#"
+OA = "http://www.w3.org/ns/oa#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+DCT = "http://purl.org/dc/terms/"
+ONTOLOGY = "https://w3id.org/policyflows/ontology"
+
+HANDLING = DPV + "PersonalDataHandling"
+OVERRIDDEN = PF + "OverriddenFlow"
+STATEMENT = PF + "Statement"
+WORD_ROLES = {PF + "dataWords": "data", PF + "recipientWords": "recipient", PF + "purposeWords": "purpose",
+              PF + "placeWords": "place"}
+
+_ONTOLOGY_TERMS = """
+PREFIX pf:   <https://w3id.org/policyflows/ns#>
+PREFIX loc:  <https://w3id.org/dpv/loc#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?s ?p ?o WHERE { GRAPH <https://w3id.org/policyflows/ontology> {
+  VALUES ?p { rdfs:label skos:prefLabel pf:code loc:iso_alpha2 rdfs:subClassOf }
+  ?s ?p ?o FILTER(?p IN (pf:code, loc:iso_alpha2, rdfs:subClassOf) || LANG(?o) IN ("en", ""))
+} }"""
+
+
+def local_name(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+@dataclass
+class OntologyTerms:
+    """What rows need from the store's ontology graph: English labels, action/modality codes, ISO
+    codes of places, and the taxonomy (rdfs:subClassOf) for the corpus summary."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
+    iso: dict[str, str] = field(default_factory=dict)
+    parents: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, store: ox.Store) -> "OntologyTerms":
+        terms = cls()
+        parents = defaultdict(set)
+        for s, p, o in store.query(_ONTOLOGY_TERMS):
+            key, value, prop = s.value, o.value, p.value
+            if prop.endswith("#code"):
+                terms.codes.setdefault(key, value)
+            elif prop.endswith("#iso_alpha2"):
+                terms.iso.setdefault(key, value)
+            elif prop.endswith("#subClassOf"):
+                if isinstance(o, ox.NamedNode) and value != key:
+                    parents[key].add(value)
+            elif key not in terms.labels or value < terms.labels[key]:
+                terms.labels[key] = value  # MIN, as the SPARQL queries pick it
+        terms.parents = {k: sorted(v) for k, v in parents.items()}
+        return terms
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri) or local_name(iri)
+
+    def ancestors(self, iri: str) -> set[str]:
+        """Every category above ``iri`` (rdfs:subClassOf*, without ``iri``)."""
+        found = self._ancestors.get(iri)
+        if found is None:
+            found, todo = set(), list(self.parents.get(iri, ()))
+            while todo:
+                p = todo.pop()
+                if p not in found:
+                    found.add(p)
+                    todo.extend(self.parents.get(p, ()))
+            self._ancestors[iri] = found
+        return found
+
+    @cached_property
+    def _ancestors(self) -> dict:
+        return {}
+
+
+def flow_order(row: dict):
+    """The order of flows in every answer: by policy, data, action, recipient, place (then stated
+    before inferred, and by flow IRI, so that every build gives the same order)."""
+    r = row["recipient"] or {}
+    j = row["jurisdiction"] or {}
+    return (row["policy"], row["data"]["label"].lower(), row["data"]["iri"], row["action"], r.get("kind") or "",
+            (r.get("label") or "").lower(), j.get("code") or "", row["modality"], not row["stated"],
+            row.get("flow") or "")
+
+
+@dataclass
+class FlowFacts:
+    """One flow of a policy graph, as the graph says it (IRIs), in the answer's order (``n``)."""
+
+    flow: str
+    data: str
+    action: str
+    modality: str
+    party: str | None
+    place: str | None
+    stated: bool
+    retention: str | None
+    via: list[str]
+    purposes: list[str]
+    conditions: list[str]
+    legal: list[str]
+    statements: list[str]  # pf:derivedFrom
+    overridden: bool = False
+    n: int = 0
+
+
+@dataclass
+class PolicyFacts:
+    """What one policy graph says, ready to be kept and turned into rows."""
+
+    policy: str
+    graph: str
+    record: dict  # the `policies --format json` object of where-json.md
+    sentences: dict[str, tuple[int, int, str, str | None]]  # iri -> start, end, text, section
+    parties: dict[str, tuple[str, str | None, str | None]]  # iri -> label, kind, organisation
+    evidence: dict[str, list[str]]  # statement iri -> its sentence iris
+    words: dict[str, list[tuple[str, str, int, int, str | None]]]  # statement -> (role, names, start, end, exact)
+    flows: list[FlowFacts]  # answering flows only, in the answer's order
+    labels: dict[str, str]  # labels the policy graph gives (its purposes in its own words)
+    broader: dict[str, str]  # a purpose in the policy's words -> the taxonomy purpose it falls under
+
+    @classmethod
+    def from_quads(cls, graph: str, quads: Iterable[ox.Quad], terms: OntologyTerms) -> "PolicyFacts | None":
+        """The facts of one policy graph (None when the graph holds no pf:Policy)."""
+        props: dict = defaultdict(lambda: defaultdict(list))
+        for q in quads:
+            props[q.subject.value][q.predicate.value].append(q.object)
+        policy_node = props.get(graph)
+        if not policy_node or not policy_node.get(PF + "policyId"):
+            return None
+        policy = min(o.value for o in policy_node[PF + "policyId"])
+
+        def first(node: dict, prop: str):
+            values = node.get(prop)
+            return min(o.value for o in values) if values else None
+
+        def values(node: dict, prop: str) -> list[str]:
+            return sorted({o.value for o in node.get(prop, ())})
+
+        sentences, parties, evidence, words, labels, broader = {}, {}, {}, {}, {}, {}
+        flows, overridden, n_statements, statement_places = [], [], 0, []
+        for iri, p in props.items():
+            types = {o.value for o in p.get(RDF_TYPE, ())}
+            if PF + "kindCode" in p:
+                parties[iri] = (first(p, RDFS + "label") or local_name(iri), first(p, PF + "kindCode"),
+                                first(p, PF + "organisation"))
+            if OA + "exact" in p and OA + "start" in p and PF + "names" not in p:
+                sentences[iri] = (int(first(p, OA + "start")), int(first(p, OA + "end")), first(p, OA + "exact"),
+                                  first(p, PF + "sectionTitle"))
+            if PF + "StatedPurpose" in types:
+                labels[iri] = first(p, RDFS + "label") or local_name(iri)
+                if p.get(SKOS_BROADER):
+                    broader[iri] = first(p, SKOS_BROADER)
+            if STATEMENT in types:
+                n_statements += 1
+                evidence[iri] = values(p, PF + "evidence")
+                statement_places += [(iri, place) for place in values(p, DPV + "hasLocation")]
+                found = []
+                for prop, role in WORD_ROLES.items():
+                    for w in p.get(prop, ()):
+                        wp = props.get(w.value, {})
+                        if wp.get(OA + "start") and wp.get(OA + "end") and wp.get(PF + "names"):
+                            found.append((role, first(wp, PF + "names"), int(first(wp, OA + "start")),
+                                          int(first(wp, OA + "end")), first(wp, OA + "exact")))
+                if found:
+                    words[iri] = sorted(found, key=lambda w: (w[2], w[3], w[0]))
+            if HANDLING in types or OVERRIDDEN in types:
+                processing = [v for v in values(p, DPV + "hasProcessing") if v in terms.codes]
+                data = values(p, DPV + "hasPersonalData")
+                modality = terms.codes.get(first(p, PF + "modality") or "")
+                if not (processing and data and modality):
+                    continue
+                party = first(p, DPV + "hasRecipient") or first(p, DPV + "hasDataController")
+                retention = None
+                for storage in values(p, DPV + "hasStorageCondition"):
+                    retention = retention or first(props.get(storage, {}), DPV + "hasDuration")
+                via = values(p, PF + "via")
+                fact = FlowFacts(
+                    flow=iri, data=data[0], action=terms.codes[processing[0]], modality=modality, party=party,
+                    place=first(p, DPV + "hasLocation"), stated=not via, retention=retention, via=via,
+                    purposes=values(p, DPV + "hasPurpose"), conditions=values(p, PF + "condition"),
+                    legal=values(p, DPV + "hasLegalBasis"), statements=values(p, PF + "derivedFrom"),
+                    overridden=OVERRIDDEN in types or bool(p.get(PF + "overriddenBy")))
+                (overridden if fact.overridden else flows).append(fact)
+        facts = cls(policy, graph, {}, sentences, parties, evidence, words, flows, labels, broader)
+        rows = [(facts.row(f, terms), f) for f in flows]
+        rows.sort(key=lambda rf: flow_order(rf[0]))
+        for n, (_, f) in enumerate(rows):
+            f.n = n
+        facts.flows = [f for _, f in rows]
+        facts.record = facts._record(policy_node, n_statements, overridden, statement_places, terms)
+        return facts
+
+    def flow_sentences(self, f: FlowFacts) -> list[str]:
+        """The sentences of a flow: those of the statements it follows from, by offset."""
+        found = {s for st in f.statements for s in self.evidence.get(st, ())}
+        return sorted((s for s in found if s in self.sentences), key=lambda s: self.sentences[s][:3])
+
+    def row(self, f: FlowFacts, terms: OntologyTerms) -> dict:
+        return flow_row(self.policy, f, self.sentences, self.parties, terms, self.labels,
+                        self.flow_sentences(f), self.words)
+
+    def _record(self, node: dict, n_statements: int, overridden: list[FlowFacts], statement_places: list,
+                terms: OntologyTerms) -> dict:
+        """The policy as `policies --format json` gives it; its places in the order the policy first says them."""
+        def first(prop):
+            values = node.get(prop)
+            return min(o.value for o in values) if values else None
+
+        places: dict[str, int] = {}
+        practices = [(f.place, self.flow_sentences(f)) for f in self.flows + overridden]
+        practices += [(place, self.evidence[st]) for st, place in statement_places]
+        for place, sentences in practices:
+            code = terms.iso.get(place or "")
+            starts = [self.sentences[s][0] for s in sentences if s in self.sentences]
+            if code and starts:
+                places[code] = min(places.get(code, starts[0]), *starts)
+        stated = sum(f.stated for f in self.flows)
+        updated = first(DCT + "modified")
+        return {
+            "id": self.policy,
+            "title": first(DCT + "title"),
+            "controller": first(PF + "controllerName"),
+            "updated": updated[:10] if updated else None,
+            "contacts": sorted({o.value for o in node.get(PF + "contact", ())}),
+            "jurisdictions": [c for c, _ in sorted(places.items(), key=lambda kv: (kv[1], kv[0]))],
+            "source": {"path": first(PF + "sourcePath"), "sha256": first(PF + "sha256")},
+            "counts": {"statements": n_statements, "flows": len(self.flows), "stated": stated,
+                       "inferred": len(self.flows) - stated},
+        }
+
+
+def flow_row(policy: str, f: FlowFacts, sentences: dict, parties: dict, terms: OntologyTerms, labels: dict,
+             cited: list[str], words: dict) -> dict:
+    """THE row of a flow, in the shape of where-json.md: what every reader renders.
+
+    ``cited`` are the flow's sentences (those of its statements) in order; ``words`` the statements'
+    words, of which each evidence entry lists those naming this flow's data, recipient, place or purposes."""
+    recipient = None
+    if f.party:
+        label, kind, _ = parties.get(f.party, (local_name(f.party), None, None))
+        recipient = {"iri": f.party, "label": label, "kind": kind}
+    jurisdiction = None
+    if f.place:
+        jurisdiction = {"iri": f.place, "label": terms.label(f.place), "code": terms.iso.get(f.place)}
+    purposes = sorted(({"iri": p, "label": terms.labels.get(p) or labels.get(p) or local_name(p)} for p in f.purposes),
+                      key=lambda x: (x["label"], x["iri"]))
+    names = {"data": {f.data, *f.via}, "recipient": {f.party}, "place": {f.place}, "purpose": set(f.purposes)}
+    flow_words = [w for st in f.statements for w in words.get(st, ()) if w[1] in names[w[0]]]
+    evidence = []
+    for s in cited:
+        start, end, text, _ = sentences[s]
+        inside = sorted({(w[2], w[3], w[0], w[4]) for w in flow_words if start <= w[2] and w[3] <= end})
+        evidence.append({"text": text, "start": start, "end": end,
+                         "words": [{"role": role, "text": exact if exact is not None else text[a - start:b - start],
+                                    "start": a, "end": b} for a, b, role, exact in inside]})
+    evidence.sort(key=lambda e: (e["start"], e["end"], e["text"]))
+    return {
+        "policy": policy,
+        "data": {"iri": f.data, "label": terms.label(f.data)},
+        "action": f.action,
+        "recipient": recipient,
+        "jurisdiction": jurisdiction,
+        "purposes": purposes,
+        "modality": f.modality,
+        "conditions": sorted(set(f.conditions)),
+        "retention": f.retention,
+        "stated": f.stated,
+        "via": sorted({terms.labels[v] if v in terms.labels else v for v in f.via}),
+        "evidence": evidence,
+        "legal_bases": [{"iri": b, "label": terms.label(b)} for b in f.legal],
+        "flow": f.flow,
+    }
