@@ -274,7 +274,8 @@ def flow_row(policy: str, f: FlowFacts, sentences: dict, parties: dict, terms: O
     evidence = []
     for s in cited:
         start, end, text, _ = sentences[s]
-        inside = sorted({(w[2], w[3], w[0], w[4]) for w in flow_words if start <= w[2] and w[3] <= end})
+        inside = sorted({(w[2], w[3], w[0], w[4]) for w in flow_words if start <= w[2] and w[3] <= end},
+                        key=lambda w: (w[0], w[1], w[2], w[3] or ""))  # exact is None when the text gives it
         evidence.append({"text": text, "start": start, "end": end,
                          "words": [{"role": role, "text": exact if exact is not None else text[a - start:b - start],
                                     "start": a, "end": b} for a, b, role, exact in inside]})
