@@ -10,7 +10,9 @@ of the segment to each enabled component, in the order of PIPELINE below, at fou
                          the segment; None lets the next component look;
 - ``statement(st, r)``   once per practice verb, on the statement being made for it, in order;
                          returning False drops the statement;
-- ``fallback(r)``        when no verb gave a statement: statements stated without a verb.
+- ``fallback(r)``        when no verb gave a statement: statements stated without a verb;
+- ``document(doc, statements, ctx)``  once the whole document is read: a component may keep,
+                         drop or add statements (the practice model does, from what it learnt).
 
 Each component is named; ``Extractor(disable=[...])`` and ``policyflows statements --disable
 NAME`` switch any of them off, so the effect of each can be measured (benchmarks/ablation.py).
@@ -75,6 +77,10 @@ class Component:
     def section(self, ctx, doc, i: int) -> None:
         """A new section starts at sentence ``i`` (ctx.section is its title)."""
         return None
+
+    def document(self, doc, statements: list[Statement], ctx) -> list[Statement]:
+        """The document's statements once every sentence is read; returns those to keep."""
+        return statements
 
 
 # -- what a verb states ---------------------------------------------------------------------------
@@ -589,11 +595,36 @@ _QUESTION_OR_CHOICE = re.compile(r"\b(?:you|users?)\s+(?:\w+\s+)?(?:can|may|migh
                                  r"\b(?:opt[- ]out|unsubscribe|disable|delete|refuse|decline)\b", re.I)
 
 
-# The declared order. Components run in it at each of the four points; any one may be disabled.
+class PracticeModel(Component):
+    name = "model"
+    doc = ("the practice model (ingest/models/practice.json, trained by training/train_practice_model.py): keeps or "
+           "drops the data items of collect/share statements, and states a collection or a disclosure the rules "
+           "missed where it is confident; never in a negated sentence, never against a ruled-out statement")
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        from policyflows.extract import practice_model
+        self.pm = practice_model
+        self.model = engine.practice_model if engine.practice_model is not None else practice_model.load_model()
+
+    def document(self, doc, statements, ctx):
+        model = self.model
+        if model is None:
+            return statements
+        found = self.pm.candidates(doc, statements, self.x.lex, self.x.cues)
+
+        def decide(c):
+            if c.iri not in model.categories or c.practice not in model.threshold:
+                return None
+            return model.keeps(c)
+        return self.pm.apply(doc, statements, found, decide, ctx.first_party, self.x.lex, self.x.cues, model.rule)
+
+
+# The declared order. Components run in it at each of the points; any one may be disabled.
 PIPELINE: tuple[type[Component], ...] = (
     Modality, Items, PurposeLists, Continuations, NonPersonal,
     Subjects, Recipients, Purposes, Conditions, Places, Retention, References,
-    Locations, Sections, Headings,
+    Locations, Sections, Headings, PracticeModel,
 )
 # Parts of the engine that other components' reading also depends on; they too can be disabled:
 # items and references substitute data inside the object of a verb, modality keeps the examples of a

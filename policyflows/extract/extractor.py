@@ -60,9 +60,10 @@ class Extractor:
     """Reads a Document into Statements using the ontology's lexicon and the rules of ingest/rules/.
 
     ``disable`` names components (policyflows.extract.components.NAMES) to switch off.
+    ``practice_model`` replaces the committed model of ingest/models/practice.json (training does).
     """
 
-    def __init__(self, lexicon=None, cues: Cues | None = None, disable=()):
+    def __init__(self, lexicon=None, cues: Cues | None = None, disable=(), practice_model=None):
         if lexicon is None:
             from policyflows.ontology import Lexicon
             lexicon = Lexicon.load()
@@ -73,13 +74,14 @@ class Extractor:
             raise UnknownComponentError(f"no extraction component {', '.join(map(repr, unknown))}; "
                                         f"the components are: {', '.join(C.NAMES)}")
         self.disabled = frozenset(disable)
+        self.practice_model = practice_model
         self.components = [cls(self) for cls in C.PIPELINE if cls.name not in self.disabled]
         # each point runs only the components that act there
         hooks = {point: [getattr(c, point) for c in self.components if getattr(type(c), point) is not getattr(C.Component, point)]
-                 for point in ("view", "segment", "statement", "fallback", "section")}
+                 for point in ("view", "segment", "statement", "fallback", "section", "document")}
         self._view_hooks, self._segment_hooks = hooks["view"], hooks["segment"]
         self._statement_hooks, self._fallback_hooks = hooks["statement"], hooks["fallback"]
-        self._section_hooks = hooks["section"]
+        self._section_hooks, self._document_hooks = hooks["section"], hooks["document"]
         headings = [c for c in self.components if c.name == "headings"]
         self._inline_heading = headings[0].inline if headings else None
         self.first_party_words = _FIRST_PARTY_WORDS
@@ -102,7 +104,10 @@ class Extractor:
                 for hook in self._section_hooks:
                     hook(ctx, doc, i)
             statements.extend(self._sentence(doc, i, ctx))
-        return [s for s in statements if s.data]
+        statements = [s for s in statements if s.data]
+        for hook in self._document_hooks:
+            statements = hook(doc, statements, ctx)
+        return statements
 
     def _sentence(self, doc, i: int, ctx: _Context) -> list[Statement]:
         sent = doc.sentences[i]
