@@ -229,16 +229,18 @@ class NonPersonal(Component):
         low = text.lower()
         cues = self.x.cues
         if (any(w in low for w in ("anonym", "identif", "aggregat", "non-personal", "statistic"))
-                and cues.non_personal.search(text) and not self._names_specific_data(r.view)) or \
+                and cues.non_personal.search(text) and not self._names_specific_data(r.view, cues)) or \
                 (any(w in low for w in ("mean", "refer", "defined")) and cues.definition.search(text)):
             r.ctx.previous, r.ctx.pending = [], []
             return []
         return None
 
     @staticmethod
-    def _names_specific_data(view) -> bool:
-        """"non-personal information such as browser type and IP address" still names the data that flows."""
-        return any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1]) for m in view.data)
+    def _names_specific_data(view, cues) -> bool:
+        """"non-personal information such as browser type and IP address" still names the data that flows;
+        "the number of customers in certain demographic groups" names what a statistic counts (statistic-of)."""
+        return any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1])
+                   and not cues.statistic_of.search(view.text, max(0, m.start - 80), m.start) for m in view.data)
 
 
 # -- who does it, to whom -------------------------------------------------------------------------
@@ -611,12 +613,14 @@ class PracticeModel(Component):
         model = self.model
         if model is None:
             return statements
-        found = self.pm.candidates(doc, statements, self.x.lex, self.x.cues)
+        found = self.pm.candidates(doc, statements, self.x.lex, self.x.cues,
+                                   (self.x.data_mentions, self.x.recipient_mentions))
+        memo: dict = {}  # found holds them: the ids of their shared features stay unique while it lives
 
         def decide(c):
             if c.iri not in model.categories or c.practice not in model.threshold:
                 return None
-            return model.keeps(c)
+            return model.keeps(c, memo)
         return self.pm.apply(doc, statements, found, decide, ctx.first_party, self.x.lex, self.x.cues, model.rule)
 
 

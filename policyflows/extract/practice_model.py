@@ -68,11 +68,16 @@ class Candidate:
     sentence: int
     iri: str
     practice: str
-    features: list[str]
+    shared: tuple  # the features of its sentence and paragraph (every candidate of the sentence has them)
+    own: tuple  # its own: the category, the words beside it, the rules' statements that hold it
     spans: tuple = ()  # where the sentence names the category (document offsets); () for a category only inherited
     ruled: list[Statement] = field(default_factory=list)  # the rules' statements of this practice holding it, the model's to keep or drop
     fixed: bool = False  # a statement of this practice holding it that the model leaves alone (see changeable)
     addable: bool = False  # the model may state it where the rules did not
+
+    @property
+    def features(self) -> list[str]:
+        return sorted(set(self.shared) | set(self.own))
 
 
 def _local(iri: str) -> str:
@@ -91,8 +96,9 @@ class _Reader:
     """What is read once per document: paragraphs (text between blank lines), and per sentence its words,
     verb classes, recipient kinds, data mentions and negated clauses."""
 
-    def __init__(self, doc, lex, cues, verb_classes: dict[str, str]):
-        self.doc, self.lex, self.cues, self.verb_classes = doc, lex, cues, verb_classes
+    def __init__(self, doc, finders, cues, verb_classes: dict[str, str]):
+        self.doc, self.cues, self.verb_classes = doc, cues, verb_classes
+        self.data_mentions, self.recipient_mentions = finders
         text = doc.text
         self.block_of: list[int] = []
         breaks = [m.end() for m in re.finditer(r"\n\s*\n", text)]
@@ -114,14 +120,14 @@ class _Reader:
             text = self.doc.text[s.start:s.end]
             words = _words(text)
             classes = {self.verb_classes[w] for w in words if w in self.verb_classes}
-            kinds = {m.kind for m in self.lex.recipient_mentions(text)} if classes or "third" in words or "partner" in text.lower() \
+            kinds = {m.kind for m in self.recipient_mentions(text)} if classes or "third" in words or "partner" in text.lower() \
                 else set()
             negated = []  # (start, end) of the clauses a negation governs
             if self.cues.negation.search(text):
                 cuts = [0] + [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]
                 negated = [(a, b) for a, b in zip(cuts, cuts[1:]) if self.cues.negation.search(text[a:b])]
             got = self._sent[i] = {"text": text, "words": words, "classes": classes, "kinds": kinds,
-                                   "mentions": self.lex.data_mentions(text), "negated": negated}
+                                   "mentions": self.data_mentions(text), "negated": negated}
         return got
 
     def block(self, i: int) -> dict:
@@ -154,58 +160,64 @@ def verb_classes() -> dict[str, str]:
     return out
 
 
-def features(reader: _Reader, i: int, iri: str, spans_in_sentence, ruled, other_ruled, ancestors,
-             section_words, previous, context) -> list[str]:
-    """The features of one candidate, as words a reader can inspect (the practice's weights say what they mean)."""
+def sentence_features(reader: _Reader, i: int, section_words, previous, context) -> tuple:
+    """What every candidate of sentence ``i`` shares: its words and bigrams, verb classes and recipient kinds,
+    those of its paragraph, its heading's words, what the rules found around it."""
     s = reader.sentence(i)
     words = s["words"]
-    f = [f"cat={_local(iri)}"]
-    f += [f"anc={_local(a)}" for a in ancestors]
-    f += [f"w={w}" for w in set(words)]
-    f += [f"bi={a}_{b}" for a, b in set(zip(words, words[1:]))]
+    f = {f"w={w}" for w in words}
+    f.update(f"bi={a}_{b}" for a, b in zip(words, words[1:]))
+    f.update(f"vc={c}" for c in s["classes"])
+    f.update(f"rk={k}" for k in s["kinds"])
+    blk = reader.block(i)
+    f.update(f"pvc={c}" for c in blk["classes"] - s["classes"])
+    f.update(f"prk={k}" for k in blk["kinds"] - s["kinds"])
+    if blk["size"] == 1:
+        f.add("paragraph=one-sentence")
+    f.update(f"h={w}" for w in section_words)
+    f.update(context)
+    if previous is not None:
+        f.update(f"prev-vc={c}" for c in previous["classes"])
+    n = len(s["mentions"])
+    f.add("nd=" + ("0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3-5" if n <= 5 else "6+"))
+    if s["negated"]:
+        f.add("negation")
+    return tuple(sorted(f))
+
+
+def own_features(reader: _Reader, i: int, iri: str, spans_in_sentence, ruled, other_ruled, category) -> tuple:
+    """A candidate's own features: its category and ancestors, the words beside it, the rules' statements that hold it."""
+    s = reader.sentence(i)
+    f = set(category)
     text = s["text"]
     for start, end in spans_in_sentence[:1]:
-        left = _words(text[max(0, start - 60):start])[-WINDOW:]
-        right = _words(text[end:end + 60])[:WINDOW]
-        f += [f"L={w}" for w in left] + [f"R={w}" for w in right]
+        f.update(f"L={w}" for w in _words(text[max(0, start - 60):start])[-WINDOW:])
+        f.update(f"R={w}" for w in _words(text[end:end + 60])[:WINDOW])
         if any(a <= start < b for a, b in s["negated"]):
-            f.append("negated-clause")
+            f.add("negated-clause")
     if not spans_in_sentence:
-        f.append("inherited-category")
-    f += [f"vc={c}" for c in s["classes"]]
-    f += [f"rk={k}" for k in s["kinds"]]
-    blk = reader.block(i)
-    f += [f"pvc={c}" for c in blk["classes"] - s["classes"]]
-    f += [f"prk={k}" for k in blk["kinds"] - s["kinds"]]
-    if blk["size"] == 1:
-        f.append("paragraph=one-sentence")
-    f += [f"h={w}" for w in section_words]
-    f += context
-    if previous is not None:
-        f += [f"prev-vc={c}" for c in previous["classes"]]
-    n = len(s["mentions"])
-    f.append("nd=" + ("0" if n == 0 else "1" if n == 1 else "2" if n == 2 else "3-5" if n <= 5 else "6+"))
-    if s["negated"]:
-        f.append("negation")
-    if ruled:
-        for st in ruled:
-            f.append(f"rule={st.rule}")
-            f.append(f"mod={st.modality}")
-            f.append(f"act={st.action}")
-            if st.actor.kind != "first-party":
-                f.append("actor=other")
-            if st.inherited_from is not None:
-                f.append("inherits")
-    else:
-        f.append("rule=none")
+        f.add("inherited-category")
+    for st in ruled:
+        f.update((f"rule={st.rule}", f"mod={st.modality}", f"act={st.action}"))
+        if st.actor.kind != "first-party":
+            f.add("actor=other")
+        if st.inherited_from is not None:
+            f.add("inherits")
+    if not ruled:
+        f.add("rule=none")
     if other_ruled:
-        f.append("other-practice")
-    return sorted(set(f))
+        f.add("other-practice")
+    return tuple(sorted(f))
 
 
-def candidates(doc, statements: list[Statement], lex, cues) -> list[Candidate]:
-    """Every (sentence, category, practice) of a document, with the rules' statements that hold it."""
-    reader = _Reader(doc, lex, cues, verb_classes())
+def candidates(doc, statements: list[Statement], lex, cues, finders=None) -> list[Candidate]:
+    """Every (sentence, category, practice) of a document, with the rules' statements that hold it.
+
+    ``finders``: (data_mentions, recipient_mentions) to use instead of the lexicon's (the engine's, which
+    remember what they found in the document).
+    """
+    reader = _Reader(doc, finders or (lex.data_mentions, lex.recipient_mentions), cues, verb_classes())
+    categories: dict[str, tuple] = {}
     by_sentence: dict[int, list[Statement]] = {}
     block_practices: dict[int, set] = {}
     section_practices: dict = {}
@@ -243,8 +255,13 @@ def candidates(doc, statements: list[Statement], lex, cues) -> list[Candidate]:
         context = [f"p-rule={p}" for p in sorted(block_practices.get(reader.block_of[i], ()))]
         if doc.sentences[i].section is not None:
             context += [f"s-rule={p}" for p in sorted(section_practices.get(doc.sentences[i].section, ()))]
+        shared = None
         for iri in iris:
-            ancestors = sorted(lex.broader(iri))
+            category = categories.get(iri)
+            if category is None:
+                category = categories[iri] = (f"cat={_local(iri)}", *(f"anc={_local(a)}" for a in lex.broader(iri)))
+            if shared is None:
+                shared = sentence_features(reader, i, section_words, previous, context)
             in_sentence = spans.get(iri, [])
             # a mention the rules made nothing of, outside any negated clause and not ruled out in the sentence
             free = bool(in_sentence) and iri not in ruled_out and \
@@ -252,9 +269,9 @@ def candidates(doc, statements: list[Statement], lex, cues) -> list[Candidate]:
             for p in PRACTICES:
                 made_here = held.get((iri, p), [])
                 other = held.get((iri, "share" if p == "collect" else "collect"), [])
-                f = features(reader, i, iri, in_sentence, made_here, other, ancestors, section_words, previous, context)
+                own = own_features(reader, i, iri, in_sentence, made_here, other, category)
                 ruled = [st for st in made_here if changeable(st)]
-                out.append(Candidate(i, iri, p, f, tuple((offset + a, offset + b) for a, b in in_sentence), ruled,
+                out.append(Candidate(i, iri, p, shared, own, tuple((offset + a, offset + b) for a, b in in_sentence), ruled,
                                      fixed=len(ruled) < len(made_here), addable=free and not made_here))
     return out
 
@@ -292,14 +309,21 @@ class PracticeModel:
     def rule(self) -> str:
         return f"model:practice@{self.version}"
 
-    def score(self, c: Candidate) -> float:
+    def score(self, c: Candidate, memo: dict | None = None) -> float:
+        """The logistic of the bias and the weights of its features; ``memo`` keeps each sentence's shared part."""
         w = self.weights[c.practice]
-        z = self.bias[c.practice] + sum(w.get(f, 0.0) for f in c.features)
+        key = (id(c.shared), c.practice)
+        part = memo.get(key) if memo is not None else None
+        if part is None:
+            part = sum(w.get(f, 0.0) for f in c.shared)
+            if memo is not None:
+                memo[key] = part
+        z = self.bias[c.practice] + part + sum(w.get(f, 0.0) for f in c.own)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def keeps(self, c: Candidate) -> bool:
+    def keeps(self, c: Candidate, memo: dict | None = None) -> bool:
         """For a rule-made candidate: is it kept; for any other: is it stated."""
-        return self.score(c) >= self.threshold[c.practice]["keep" if c.ruled else "add"]
+        return self.score(c, memo) >= self.threshold[c.practice]["keep" if c.ruled else "add"]
 
 
 @cache
