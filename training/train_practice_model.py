@@ -13,9 +13,11 @@ labels). Candidates are made with the pipeline itself (policyflows.extract.pract
 a sentence where the rules made none. Each is labelled from ../shared/eval: OPP-115, is
 (practice, type) annotated for the paragraph holding the sentence; APP-350, is the type labelled
 for the paragraph (those rows train the collect practice only: APP-350's labels do not say who
-receives). Two logistic regressions (collect, share) over features a reader can inspect (words,
-bigrams, words beside the mention, verb classes of the sentence and paragraph, the rule that made
-the candidate, modality, actor, recipient kinds, heading words, the category and its ancestors).
+receives). Two logistic regressions (collect, share) over features a reader can inspect: the
+category and its ancestors, the words beside the mention, the rule that made the candidate and its
+modality, action and actor, the verb classes and recipient kinds of the sentence, of its paragraph
+and of the sentence before, what the rules found in the paragraph and section, heading words
+(policyflows/extract/practice_model.py). Features seen in fewer than 3 training files are left out.
 
 Honesty. Scores are cross-validated by policy: 5 folds of the OPP-115 policies and of the
 APP-350 files (40 contiguous paragraphs each); each fold is read by a model trained without it,
