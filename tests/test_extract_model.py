@@ -75,8 +75,8 @@ def test_its_scores_were_cross_validated_by_policy_and_beat_the_rules(committed)
     """The figures the training script wrote: 5 folds by policy / 40-paragraph file, each fold read by a model
     trained without it. Floors a little under what was measured (docs/notes/extraction.md)."""
     cv, rules = committed["scores"]["cv"], committed["scores"]["rules_only"]
-    assert cv["collect"][2] >= 0.62 and cv["collect"][0] >= 0.69  # measured P .73 R .59 F1 .656 (rules .610)
-    assert cv["app350"][2] >= 0.59 and cv["app350"][0] >= 0.74  # measured P .77 R .51 F1 .612 (rules .512)
+    assert cv["collect"][2] >= 0.645 and cv["collect"][0] >= 0.695  # measured P .708 R .613 F1 .657 (rules .610)
+    assert cv["app350"][2] >= 0.595 and cv["app350"][0] >= 0.73  # measured P .742 R .512 F1 .606 (rules .512)
     assert cv["share"][0] >= rules["share"][0]  # sharing: more precise than the rules, about as complete
     assert cv["collect"][2] > rules["collect"][2] and cv["app350"][2] > rules["app350"][2]
 

@@ -614,7 +614,7 @@ class PracticeModel(Component):
         if model is None:
             return statements
         found = self.pm.candidates(doc, statements, self.x.lex, self.x.cues,
-                                   (self.x.data_mentions, self.x.recipient_mentions))
+                                   (self.x.data_mentions, self.x.recipient_mentions), only=model.categories)
         memo: dict = {}  # found holds them: the ids of their shared features stay unique while it lives
 
         def decide(c):

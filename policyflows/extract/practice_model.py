@@ -113,11 +113,17 @@ class _Reader:
         self._sent: dict[int, dict] = {}
         self._block: dict[int, dict] = {}
 
+    def text(self, i: int) -> str:
+        s = self.doc.sentences[i]
+        return self.doc.text[s.start:s.end]
+
+    def mentions(self, i: int) -> list:
+        return self.data_mentions(self.text(i))
+
     def sentence(self, i: int) -> dict:
         got = self._sent.get(i)
         if got is None:
-            s = self.doc.sentences[i]
-            text = self.doc.text[s.start:s.end]
+            text = self.text(i)
             words = _words(text)
             classes = {self.verb_classes[w] for w in words if w in self.verb_classes}
             kinds = {m.kind for m in self.recipient_mentions(text)} if classes or "third" in words or "partner" in text.lower() \
@@ -186,8 +192,9 @@ def sentence_features(reader: _Reader, i: int, section_words, previous, context)
     return tuple(sorted(f))
 
 
-def own_features(reader: _Reader, i: int, iri: str, spans_in_sentence, ruled, other_ruled, category) -> tuple:
-    """A candidate's own features: its category and ancestors, the words beside it, the rules' statements that hold it."""
+def mention_features(reader: _Reader, i: int, spans_in_sentence, category) -> set:
+    """What a category's mention in sentence ``i`` says, whatever the practice: the category and its
+    ancestors, the words beside its first mention, whether a negation governs its clause."""
     s = reader.sentence(i)
     f = set(category)
     text = s["text"]
@@ -198,6 +205,12 @@ def own_features(reader: _Reader, i: int, iri: str, spans_in_sentence, ruled, ot
             f.add("negated-clause")
     if not spans_in_sentence:
         f.add("inherited-category")
+    return f
+
+
+def own_features(mention: set, ruled, other_ruled) -> tuple:
+    """A candidate's own features: its mention's, and the rules' statements of its practice that hold it."""
+    f = set(mention)
     for st in ruled:
         f.update((f"rule={st.rule}", f"mod={st.modality}", f"act={st.action}"))
         if st.actor.kind != "first-party":
@@ -211,11 +224,11 @@ def own_features(reader: _Reader, i: int, iri: str, spans_in_sentence, ruled, ot
     return tuple(sorted(f))
 
 
-def candidates(doc, statements: list[Statement], lex, cues, finders=None) -> list[Candidate]:
+def candidates(doc, statements: list[Statement], lex, cues, finders=None, only=None) -> list[Candidate]:
     """Every (sentence, category, practice) of a document, with the rules' statements that hold it.
 
     ``finders``: (data_mentions, recipient_mentions) to use instead of the lexicon's (the engine's, which
-    remember what they found in the document).
+    remember what they found in the document); ``only``: the categories wanted (a model's), else all.
     """
     reader = _Reader(doc, finders or (lex.data_mentions, lex.recipient_mentions), cues, verb_classes())
     categories: dict[str, tuple] = {}
@@ -230,10 +243,10 @@ def candidates(doc, statements: list[Statement], lex, cues, finders=None) -> lis
             section_practices.setdefault(doc.sentences[st.evidence.sentence].section, set()).add(p)
     out: list[Candidate] = []
     for i in range(len(doc.sentences)):
-        s = reader.sentence(i)
         made = by_sentence.get(i, [])
-        if not s["mentions"] and not made:
+        if not made and not reader.mentions(i):
             continue
+        s = reader.sentence(i)
         offset = doc.sentences[i].start
         spans: dict[str, list] = {}
         for m in s["mentions"]:
@@ -258,6 +271,8 @@ def candidates(doc, statements: list[Statement], lex, cues, finders=None) -> lis
             context += [f"s-rule={p}" for p in sorted(section_practices.get(doc.sentences[i].section, ()))]
         shared = None
         for iri in iris:
+            if only is not None and iri not in only:
+                continue
             category = categories.get(iri)
             if category is None:
                 category = categories[iri] = (f"cat={_local(iri)}", *(f"anc={_local(a)}" for a in lex.broader(iri)))
@@ -267,10 +282,11 @@ def candidates(doc, statements: list[Statement], lex, cues, finders=None) -> lis
             # a mention the rules made nothing of, outside any negated clause and not ruled out in the sentence
             free = bool(in_sentence) and iri not in ruled_out and \
                 not any(a <= m_start < b for m_start, _ in in_sentence[:1] for a, b in s["negated"])
+            mention = mention_features(reader, i, in_sentence, category)
             for p in PRACTICES:
                 made_here = held.get((iri, p), [])
                 other = held.get((iri, "share" if p == "collect" else "collect"), [])
-                own = own_features(reader, i, iri, in_sentence, made_here, other, category)
+                own = own_features(mention, made_here, other)
                 ruled = [st for st in made_here if changeable(st)]
                 out.append(Candidate(i, iri, p, shared, own, tuple((offset + a, offset + b) for a, b in in_sentence), ruled,
                                      fixed=len(ruled) < len(made_here), addable=free and not made_here))
