@@ -363,8 +363,11 @@ def rows_digest(rows: list[Row]) -> str:
 
 # -- the real scorer over the extraction each fold's model makes -----------------------------------
 
-def scorer_figures(st, parents, files, models_by_file) -> dict:
-    """score_types.py's own counting, over the statements extraction makes with each file's model."""
+def scorer_figures(st, parents, files, models_by_file, per_type: dict | None = None) -> dict:
+    """score_types.py's own counting, over the statements extraction makes with each file's model.
+
+    ``per_type``, when given, is filled with {group: {type: (P, R, F1, gold)}}.
+    """
     from policyflows.extract import Extractor
     from policyflows.ingest import read
 
@@ -396,6 +399,9 @@ def scorer_figures(st, parents, files, models_by_file) -> dict:
             keys = {k for k in set(tp) | set(fp) | set(fn) if dataset == "app350" or k[0] == grp}
             T, F, N = (sum(c[k] for k in keys) for c in (tp, fp, fn))
             out[grp] = st.prf(T, F, N)
+            if per_type is not None:
+                per_type[grp] = {(k[1] if dataset == "opp115" else k): (*st.prf(tp[k], fp[k], fn[k]), tp[k] + fn[k])
+                                 for k in sorted(keys, key=lambda k: -(tp[k] + fn[k]))}
     return out
 
 
@@ -461,11 +467,14 @@ def main(argv=None) -> int:
                 print(f"fold {k}: thresholds {thr}", file=sys.stderr)
             simulated = KeyTable(rows, sim_scores, gold).figures({p: {"keep": 0.5, "add": 0.5} for p in ("collect", "share")})
             print("cross-validated, counted over candidates: " + fmt(simulated), file=sys.stderr)
-            cv = scorer_figures(st, parents, files, {i: fold_models[folds[i]] for i in range(len(files))})
+            cv_types: dict = {}
+            cv = scorer_figures(st, parents, files, {i: fold_models[folds[i]] for i in range(len(files))}, cv_types)
             rules = scorer_figures(st, parents, files, {i: _rules_only() for i in range(len(files))})
             report["cv"] = {g: [round(x, 4) for x in v] for g, v in cv.items()}
             report["rules_only"] = {g: [round(x, 4) for x in v] for g, v in rules.items()}
             report["cv_thresholds"] = chosen
+            report["cv_per_type"] = {g: {t: [round(x, 4) for x in v[:3]] + [v[3]] for t, v in d.items()}
+                                     for g, d in cv_types.items()}
             print("rules only:           " + fmt(rules))
             print(f"cross-validated ({FOLDS} folds by policy / file): " + fmt(cv))
         if a.transfer:
