@@ -600,8 +600,9 @@ _QUESTION_OR_CHOICE = re.compile(r"\b(?:you|users?)\s+(?:\w+\s+)?(?:can|may|migh
 class PracticeModel(Component):
     name = "model"
     doc = ("the practice model (ingest/models/practice.json, trained by training/train_practice_model.py): keeps or "
-           "drops the data items of collect/share statements, and states a collection or a disclosure the rules "
-           "missed where it is confident; never in a negated sentence, never against a ruled-out statement")
+           "drops the data items of the rules' positive statements (not those with places or periods), and states a "
+           "collection or a disclosure the rules missed where it is confident; never in a negated clause, never "
+           "against a ruled-out statement")
 
     def __init__(self, engine):
         super().__init__(engine)
