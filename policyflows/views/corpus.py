@@ -29,6 +29,7 @@ Policy text is untrusted: it reaches the pages only as JSON inside scripts (``|t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def corpus_model(answer: dict, records: Iterable[dict], *, sheets: str | None = 
     columns = {
         "kind": [{"value": k, "label": KIND_NAMES.get(k, k), "colour": KIND_COLOURS.get(k, "#607d8b")}
                  for k in kinds],
-        "place": [{"value": c["value"], "label": c["label"], "code": c.get("code")} for c in shown_places],
+        "place": [_place_column(c) for c in shown_places],
     }
     if folded_places:
         columns["place"].append({"value": OTHER_PLACES, "label": f"other places ({len(folded_places)})",
@@ -127,7 +128,7 @@ def corpus_model(answer: dict, records: Iterable[dict], *, sheets: str | None = 
              "cells": cells({"kind": summary["by"]["kind"], "place": summary["by"]["place"]}),
              "children": [], "parents": []}
     for row in rows:
-        row.pop("parents")
+        row.pop("parents", None)
     return {
         "title": _title(answer), "term": answer.get("term"), "of": summary["of"],
         "counts": [summary["policies"], summary["stated"], summary["inferred"], summary["ruled_out"]],
@@ -247,6 +248,16 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True)
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
     return env
+
+
+def _place_column(cell: dict) -> dict:
+    """A place's column head: its code on top (``US``), its name under it. A region without an ISO
+    code often carries its abbreviation in its label ("European Economic Area (EEA)")."""
+    label, code = cell["label"], cell.get("code")
+    found = re.fullmatch(r"(.+?)\s*\(([A-Z]{2,5})\)", label)
+    if found and (code is None or code == found.group(2)):
+        label, code = found.group(1), found.group(2)
+    return {"value": cell["value"], "label": label, "code": code}
 
 
 def _listed_policies(summary: dict) -> list[str]:
