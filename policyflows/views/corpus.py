@@ -28,6 +28,7 @@ Policy text is untrusted: it reaches the pages only as JSON inside scripts (``|t
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -244,7 +245,9 @@ def union(cells: list[list[list[int]]]) -> list[list[int]]:
 # helpers
 
 
+@functools.lru_cache(maxsize=1)
 def _env() -> Environment:
+    """The templates' environment, made once: a corpus writes a sheet per policy."""
     env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True)
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
     return env
