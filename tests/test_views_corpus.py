@@ -228,7 +228,17 @@ def test_map_corpus_of_some_policies_with_their_maps(tmp_path_factory, tmp_path)
         assert "vis.Network" in (folder / f"{policy}-map.html").read_text(encoding="utf-8")
 
 
+def test_map_corpus_without_sheets_writes_the_table_alone(tmp_path_factory, tmp_path):
+    out = tmp_path / "alone.html"
+    result = CliRunner().invoke(cli, ["map", "--corpus", "video", "--no-sheets", "-o", str(out),
+                                      "--store", str(real_corpus_store(tmp_path_factory))])
+    assert result.exit_code == 0, result.output
+    assert page_model(out.read_text(encoding="utf-8"))["sheets"] is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alone.html"]
+
+
 @pytest.mark.parametrize("extra, message", [
+    (["--no-sheets", "--policy-maps"], "leave out --no-sheets"),
     (["--compare", "a", "b"], "leave out --compare"),
     (["--format", "gexf"], "leave out --format"),
     (["--view", "geo"], "no geo view"),

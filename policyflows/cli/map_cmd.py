@@ -20,6 +20,9 @@ LISTED_IDS = 8   # policy ids an error lists; a corpus holds thousands
 @click.option("--corpus", is_flag=True,
               help="Many policies in one picture: data categories × recipient kinds (or places), each cell "
                    "the number of policies, a click away from their sentences; one small page per policy beside it.")
+@click.option("--no-sheets", is_flag=True,
+              help="With --corpus: only the table, no page per policy (a cell lists its policies without links; "
+                   "about 20 s less at 1,000 policies).")
 @click.option("--policy-maps", is_flag=True,
               help="With --corpus: also write each policy's own flow map beside the page (about 0.8 MB and "
                    "0.1 s per policy).")
@@ -38,7 +41,7 @@ LISTED_IDS = 8   # policy ids an error lists; a corpus holds thousands
               help="Merge data categories into their ancestor DEPTH levels below personal information.")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="K",
               help="Keep only the K recipients that receive the most data categories.")
-def map_command(term, policies, compare, corpus, policy_maps, store_dir, output, fmt, view, expand, collapse, top):
+def map_command(term, policies, compare, corpus, no_sheets, policy_maps, store_dir, output, fmt, view, expand, collapse, top):
     """Draw where TERM's data flows as an interactive HTML page (all data when TERM is left out).
 
     The page works offline: open it in any browser. It opens fitted to the window; when there
@@ -62,9 +65,11 @@ def map_command(term, policies, compare, corpus, policy_maps, store_dir, output,
 
     if corpus:
         _check_corpus_options(compare=compare, fmt=fmt, view=view, expand=expand, collapse=collapse, top=top)
-        return _corpus(term, policies, store_dir, output, policy_maps)
-    if policy_maps:
-        raise click.UsageError("--policy-maps goes with --corpus")
+        if no_sheets and policy_maps:
+            raise click.UsageError("--policy-maps are linked from the policy pages: leave out --no-sheets")
+        return _corpus(term, policies, store_dir, output, sheets=not no_sheets, maps=policy_maps)
+    if policy_maps or no_sheets:
+        raise click.UsageError(f"{'--policy-maps' if policy_maps else '--no-sheets'} goes with --corpus")
     if compare and policies:
         raise click.UsageError("use --compare A B or --policy, not both")
     if compare and fmt != "html":
@@ -91,14 +96,14 @@ def map_command(term, policies, compare, corpus, policy_maps, store_dir, output,
                    "data categories × recipients, the policies of each cell a click away.", err=True)
 
 
-def _corpus(term, policies, store_dir, output, policy_maps) -> None:
+def _corpus(term, policies, store_dir, output, *, sheets: bool, maps: bool) -> None:
     from policyflows.store import FlowStore
     from policyflows.views import corpus_filename, write_corpus
 
     path = output or corpus_filename(term)
     with FlowStore.open(store_dir or default_store()) as store:
         _check_policies(list(policies), store.policies(), "--policy")
-        written = write_corpus(store, path, term=term, policies=list(policies) or None, maps=policy_maps,
+        written = write_corpus(store, path, term=term, policies=list(policies) or None, sheets=sheets, maps=maps,
                                progress=True)
     click.echo(str(written))
 
