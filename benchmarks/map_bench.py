@@ -209,12 +209,7 @@ def corpus_main(stores: list[str], copies: int, screenshots: str | None, chromiu
 def _draw_corpus(browser, path: Path, screenshots: str | None) -> dict:
     runs = []
     for _ in range(3):
-        context = browser.new_context(viewport=VIEWPORT, offline=True)
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(path.resolve().as_uri())
-        page.wait_for_selector("body[data-drawn=true]", timeout=60_000)
-        wall = time.perf_counter() - start
+        context, page, wall = _visit(browser, path)
         runs.append({**page.evaluate(CORPUS_GEOMETRY), "draw_s": wall})
         if screenshots and not runs[1:]:
             _corpus_screenshots(page, Path(screenshots))
@@ -255,15 +250,21 @@ def _write(checkout: Path, store: str, page: str, out: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _visit(browser, path: Path):
+    """A fresh offline window at 1400×900 on the page, once it has drawn: (context, page, wall seconds)."""
+    context = browser.new_context(viewport=VIEWPORT, offline=True)
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(path.resolve().as_uri())
+    page.wait_for_selector("body[data-drawn=true]", timeout=60_000)
+    return context, page, time.perf_counter() - start
+
+
 def _draw(browser, path: Path, screenshots: str | None, page_name: str) -> dict:
     times, geometry = [], None
     for _ in range(3):
-        context = browser.new_context(viewport=VIEWPORT, offline=True)
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(path.resolve().as_uri())
-        page.wait_for_selector("body[data-drawn=true]", timeout=60_000)
-        times.append(time.perf_counter() - start)
+        context, page, wall = _visit(browser, path)
+        times.append(wall)
         page.wait_for_timeout(200)
         geometry = page.evaluate(GEOMETRY)
         if screenshots:
