@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,18 @@ def test_where_table_quotes_every_evidence_sentence_whole(store):
     sentences = {e["text"] for f in answer["flows"] for e in f["evidence"]}
     assert len(sentences) > 50
     assert all(" ".join(s.split()) in unwrapped for s in sentences)
+
+
+def test_where_table_quotes_a_sentence_once_per_line_of_merged_places(store):
+    # Six flows (one per data centre) merge into one line with six places; they cite the same
+    # sentence, each with the words of its own place, and the line quotes that sentence once.
+    table = run("where", "cloud video", "--store", store, "--policy", HUALAI_ID).stdout
+    blocks = re.split(r"\n  [-x] ", table)
+    merged = [b for b in blocks if "(CN-BJ)" in b and "(US)" in b]
+    assert merged
+    for block in blocks:
+        offsets = re.findall(r"\[(\d+-\d+)\]", block)
+        assert len(offsets) == len(set(offsets)), block
 
 
 def test_policies_json_and_table(store):

@@ -304,11 +304,26 @@ def _merge_places(flows: list[dict]) -> list[dict]:
         row = merged.setdefault(key, {**f, "places": [], "evidence": [], "purposes": [], "conditions": []})
         if f["jurisdiction"]:
             row["places"].append(f["jurisdiction"])
-        for field in ("evidence", "purposes", "conditions"):
+        for field in ("purposes", "conditions"):
             row[field] += [x for x in f[field] if x not in row[field]]
+        _merge_evidence(row["evidence"], f["evidence"])
     for row in merged.values():
         row["evidence"].sort(key=lambda e: e["start"])
     return list(merged.values())
+
+
+def _merge_evidence(into: list[dict], more: list[dict]) -> None:
+    """Add sentences not yet cited; a sentence cited by several merged flows is quoted once, with the
+    words of all of them (each flow names a different place in the same sentence)."""
+    by_span = {(e["start"], e["end"]): e for e in into}
+    for e in more:
+        seen = by_span.get((e["start"], e["end"]))
+        if seen is None:
+            seen = by_span[(e["start"], e["end"])] = {**e, "words": list(e.get("words") or [])}
+            into.append(seen)
+        else:
+            seen["words"] = seen.get("words") or []
+            seen["words"] += [w for w in e.get("words") or [] if w not in seen["words"]]
 
 
 def _flow_lines(row: dict, negative: bool = False) -> list[str]:
