@@ -246,6 +246,7 @@ def test_where_prints_a_summary_across_more_than_a_handful_of_policies(on_disk):
     table = subprocess.run(POLICYFLOWS + ["where", "personal information"] + s, capture_output=True, text=True).stdout
     assert "of 11 policies" in table and "recipient kind" in table and "--ids kind=third-party" in table
     assert max(map(len, table.splitlines())) <= 100
+    assert "rule some of it out." in " ".join(table.split())  # long lines wrap, never cut
     summary = json.loads(subprocess.run(POLICYFLOWS + ["where", "video", "--format", "json"] + s,
                                         capture_output=True, text=True).stdout)
     assert summary["schema"] == 1 and "summary" in summary and "flows" not in summary

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import textwrap
 
 import click
 
@@ -247,7 +248,9 @@ def summary_table(answer: dict) -> str:
     term = answer["term"] if " " not in answer["term"] else f'"{answer["term"]}"'
     lines += ["", f"The policies of a row:  policyflows where {term} --ids kind=third-party  (or place=US, …)",
               f"The flows themselves:   policyflows where {term} --policy ID, or --rows --limit 20"]
-    return "\n".join(line[:WIDTH] for line in lines)
+    # Long lines (the sentence that sums the answer up, a long matched list) wrap; none is cut.
+    return "\n".join("\n".join(textwrap.wrap(line, WIDTH, subsequent_indent="  ")) if len(line) > WIDTH else line
+                     for line in lines)
 
 
 def _cell_name(cell: dict) -> str:
