@@ -60,3 +60,14 @@ def test_json_items_name_their_words(hualai_path):
     out = json.loads(run("statements", str(hualai_path)).stdout)
     spans = [d for s in out["statements"] for d in s["data"] if d["spans"]]
     assert spans and all(text[d["start"]:d["end"]].strip() for d in spans)
+
+
+def test_statements_made_by_the_model_say_so_and_disable_model_gives_the_rules(corpus_dir):
+    policy = corpus_dir / "opp115" / "1028_redorbit.com.html"
+    full = json.loads(run("statements", str(policy)).stdout)["statements"]
+    res = run("statements", str(policy), "--disable", "model")
+    assert res.returncode == 0, res.stderr
+    rules = json.loads(res.stdout)["statements"]
+    assert any(s["rule"].startswith("model:practice@") for s in full)
+    assert not any((s["rule"] or "").startswith("model:") for s in rules)
+    assert full != rules

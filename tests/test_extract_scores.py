@@ -18,10 +18,14 @@ import pytest
 from conftest import REPO, SHARED
 
 SCORER = SHARED / "tools" / "score_types.py"
-FLOORS = {  # (set, group): (precision, recall, F1) at least; main (d81a35c) measured 62.4/37.3/46.7, 56.0/18.7/28.0, 57.0/30.2/39.4
-    ("opp115", "collect"): (0.59, 0.56, 0.575),  # measured 60.6 / 57.1 / 58.8
-    ("opp115", "share"): (0.52, 0.235, 0.325),  # measured 53.9 / 24.7 / 33.9
-    ("app350", "labels"): (0.56, 0.41, 0.475),  # measured 57.4 / 42.5 / 48.8
+# (set, group): (precision, recall, F1) at least; main (d81a35c) measured 62.4/37.3/46.7, 56.0/18.7/28.0,
+# 57.0/30.2/39.4; the rules alone (integ 8167192) 62.1/60.0/61.0, 57.0/30.8/40.0, 59.3/45.0/51.2. These are the
+# scorer's figures with the practice model, which was trained on these very paragraphs: optimistic. The honest,
+# cross-validated figures are held by tests/test_extract_model.py.
+FLOORS = {
+    ("opp115", "collect"): (0.74, 0.655, 0.70),  # measured 75.4 / 66.7 / 70.8
+    ("opp115", "share"): (0.83, 0.345, 0.49),  # measured 85.0 / 35.6 / 50.2
+    ("app350", "labels"): (0.77, 0.54, 0.64),  # measured 78.7 / 55.5 / 65.1
 }
 
 

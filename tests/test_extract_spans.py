@@ -21,6 +21,16 @@ def read_policies(hualai_path, seventymai_path, corpus_dir):
     return [(doc, extractor.extract(doc)) for doc in map(read, paths)]
 
 
+def _read_in_sentence(doc, item, start: int, end: int) -> bool:
+    """A word the lexicon reads as data only in a list ("device" in "IP address, device and browser type")
+    names the item where its sentence reads it so."""
+    for s in doc.sentences:
+        if s.start <= start < s.end:
+            return any((s.start + m.start, s.start + m.end) == (start, end) and m.iri == item.iri
+                       for m in LEX.data_mentions(doc.text[s.start:s.end]))
+    return False
+
+
 def _names(kind: str, item, words: str) -> bool:
     """Do these words name the item? Lexicon items: the lexicon reads the words as it (or as a broader
     category the item narrows, as "the video" under a "Cloud cached video:" item); purposes in the
@@ -47,7 +57,9 @@ def test_every_item_points_at_the_words_that_name_it(read_policies):
                 for item in getattr(st, kind):
                     for start, end in item.spans:
                         assert 0 <= start < end <= len(doc.text)
-                        assert _names(kind, item, doc.text[start:end]), (doc.policy, kind, item.label, doc.text[start:end])
+                        assert _names(kind, item, doc.text[start:end]) or \
+                            (kind == "data" and _read_in_sentence(doc, item, start, end)), \
+                            (doc.policy, kind, item.label, doc.text[start:end])
                         checked += 1
                     assert list(item.spans) == sorted(item.spans), "first occurrence first"
     assert checked > 2000

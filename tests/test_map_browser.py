@@ -462,3 +462,193 @@ def test_the_offline_check_does_see_network_requests(visit, tmp_path):
     visit.page.goto(page.as_uri())
     visit.page.wait_for_timeout(300)
     assert visit.requests == ["https://example.invalid/x.png"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the corpus view: data categories × recipient kinds or places, policies per cell
+
+
+CORPUS_GEOMETRY = """() => {
+    var rect = function (el) { var r = el.getBoundingClientRect();
+        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    var matrix = document.getElementById("matrix");
+    var cells = Array.prototype.map.call(document.querySelectorAll("#grid th, #grid td, #grid button"), function (el) {
+        var r = rect(el);
+        r.text = el.innerText; r.tag = el.tagName;
+        r.clipped = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+        return r;
+    });
+    return {cells: cells, matrix: rect(matrix), details: rect(document.getElementById("details")),
+            scrolls: matrix.scrollWidth > matrix.clientWidth + 1 || matrix.scrollHeight > matrix.clientHeight + 1,
+            window: {width: window.innerWidth, height: window.innerHeight}};
+}"""
+
+
+def _assert_corpus_fits(visit) -> list[dict]:
+    """Every header, row label and cell of the table lies inside the window and the table's part
+    of it, none is clipped, the table needs no scrolling, and the details panel is beside it."""
+    g = visit.page.evaluate(CORPUS_GEOMETRY)
+    assert g["cells"], "no table drawn"
+    assert _disjoint(g["matrix"], g["details"]), "the details panel lies over the table"
+    assert not g["scrolls"], "the table does not fit its part of the window"
+    for cell in g["cells"]:
+        inside = (cell["left"] >= g["matrix"]["left"] - 0.5 and cell["right"] <= g["matrix"]["right"] + 0.5 and
+                  cell["top"] >= g["matrix"]["top"] - 0.5 and cell["bottom"] <= g["matrix"]["bottom"] + 0.5 and
+                  cell["right"] <= g["window"]["width"] + 0.5 and cell["bottom"] <= g["window"]["height"] + 0.5)
+        assert inside, f"{cell['text']!r} is outside the table's part of the window: {cell}, {g['matrix']}"
+        assert not cell["clipped"], f"{cell['text']!r} is clipped"
+    return g["cells"]
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory) -> Path:
+    from test_views_corpus import real_corpus_store
+
+    return real_corpus_store(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def corpus_page(corpus_store, tmp_path_factory) -> Path:
+    """`policyflows map --corpus` of the 126 real policies, with a sheet per policy."""
+    folder = tmp_path_factory.mktemp("corpus-page")
+    result = subprocess.run([sys.executable, "-m", "policyflows", "map", "--corpus", "--store", str(corpus_store),
+                             "-o", str(folder / "corpus-map.html")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return Path(result.stdout.strip())
+
+
+def _cell(visit, row_label: str, column: str):
+    """The button of a cell: the row whose label starts with ``row_label``, the column headed ``column``."""
+    index = visit.page.evaluate("""(name) => Array.prototype.findIndex.call(document.querySelectorAll('#grid thead th'),
+        function (th) { return th.innerText.replace(/\\s+/g, ' ').trim() === name; })""", column)
+    assert index > 0, column
+    row = visit.page.locator("#grid tbody tr").filter(has=visit.page.locator("th.row", has_text=row_label)).first
+    return row.locator("td, th").nth(index).locator("button")
+
+
+def test_corpus_page_fits_at_1400x900_in_both_modes(visit, corpus_page):
+    visit.open(corpus_page)
+    cells = _assert_corpus_fits(visit)
+    labels = [c["text"] for c in cells if c["tag"] == "TH"]
+    assert "all personal data" in labels and any(label.startswith("location") for label in labels)
+    assert any("third" in label and "party" in label for label in labels)
+    assert "126 policies" in visit.page.locator("header").inner_text()
+    _shot(visit, "corpus-map.png")
+    visit.page.click("button[data-mode=place]")
+    cells = _assert_corpus_fits(visit)
+    assert any(c["text"].startswith("US") for c in cells if c["tag"] == "TH")
+    _shot(visit, "corpus-map-places.png")
+    visit.assert_clean()
+
+
+def test_a_cell_lists_its_policies_and_each_opens_its_evidence(visit, corpus_page, corpus_store):
+    from policyflows.ingest import read
+    from test_views_corpus import REAL_SOURCES
+
+    visit.open(corpus_page)
+    cell = _cell(visit, "location", "third party")
+    counts = cell.inner_text()
+    cell.click()
+    panel = visit.page.locator("#details")
+    assert panel.locator("h2").inner_text() == "location → third party"
+    listed = panel.locator("li").count()
+    shown = int(re.match(r"\d+", counts.replace(",", "")).group(0))
+    ruled = int(re.search(r"✕(\d+)", counts).group(1)) if "✕" in counts else 0
+    stated = int(re.search(r"State it \((\d+)\)", panel.inner_text()).group(1))
+    assert stated <= shown and shown <= listed <= shown + ruled   # a policy that rules some out may also state it
+    panel.locator("input").fill("amazon")
+    assert panel.locator("li:visible").count() < listed
+    panel.locator("input").fill("")
+    first = panel.locator("ul").first.locator("a").first
+    policy = re.search(r"id (\S+)$", panel.locator("ul").first.locator("li .meta").first.inner_text()).group(1)
+    first.click()
+    visit.page.wait_for_selector("#cell-flows", timeout=10_000)
+    section = visit.page.locator("#cell-flows")
+    assert section.locator("h2").inner_text() == "location → third party"
+    assert section.locator(".flow").count() > 0
+    assert "States it" in section.inner_text()
+    paths = {p.stem: p for d in REAL_SOURCES for p in d.iterdir()}
+    text = read(paths[policy]).text
+    quotes = section.locator("blockquote").all_inner_texts()
+    assert quotes
+    for quote in quotes:   # each sentence shown is the policy's own, at its offsets
+        sentence, start, end = re.fullmatch(r"(.*)\s*\[(\d+)–(\d+)\]", quote, re.S).groups()
+        assert " ".join(text[int(start):int(end)].split()) == " ".join(sentence.split())
+    assert section.locator("mark").count() > 0   # the words that name the data, the recipient or the place
+    whats = section.locator(".flow .what").all_inner_texts()
+    assert all("third party" in w for w in whats), whats
+    visit.page.click("nav a")          # back to the corpus
+    visit.page.wait_for_selector("#grid tbody tr")
+    visit.assert_clean()
+
+
+def test_a_category_opens_to_the_categories_beneath_it(visit, corpus_page):
+    visit.open(corpus_page)
+    rows = visit.page.locator("#grid tbody tr").count()
+    label = visit.page.locator("th.row button", has_text="device information").first
+    beneath = int(re.search(r"▸\s*(\d+)", label.inner_text()).group(1))
+    label.click()
+    assert visit.page.locator("#grid tbody tr").count() == rows + beneath
+    assert visit.page.locator("th.row", has_text="device ID").count() >= 1
+    visit.page.locator("th.row button", has_text="device information").first.click()
+    assert visit.page.locator("#grid tbody tr").count() == rows
+    visit.assert_clean()
+
+
+def test_hostile_policy_text_in_the_corpus_view_stays_text(visit, tmp_path):
+    from policyflows.store import FlowStore
+    from policyflows.views import write_corpus
+
+    hostile = tmp_path / "policies" / "hostile-policy.txt"
+    hostile.parent.mkdir()
+    hostile.write_text(
+        "Privacy Policy of <script>window.__pwned=1</script> Acme\n\nLast updated: March 1, 2020\n\n"
+        "Information we collect\n\nWe collect your email address <img src=x onerror=alert(1)> and your phone "
+        "number when you register.\n\nHow we share information\n\nWe may share your email address with "
+        "advertisers <script>window.__pwned=2</script> for marketing.\n"
+        "We do not sell your phone number to third parties.\n", encoding="utf-8")
+    with FlowStore.open(tmp_path / "store", create=True) as store:
+        store.build([POLICIES, hostile.parent], progress=False)
+        page = write_corpus(store, tmp_path / "corpus.html")
+    visit.open(page)
+    _assert_corpus_fits(visit)
+    _cell(visit, "contact details", "advertiser").click()
+    link = visit.page.locator("#details a", has_text="Privacy Policy of <script>")
+    assert link.count() == 1
+    link.click()
+    visit.page.wait_for_selector("#cell-flows")
+    assert visit.page.locator("h1").inner_text() == "Privacy Policy of <script>window.__pwned=1</script> Acme"
+    shown = visit.page.locator("#cell-flows").inner_text()
+    assert "<script>window.__pwned=2</script>" in shown
+    visit.page.locator("details summary", has_text="email address").first.click()
+    visit.page.wait_for_selector("#all blockquote")
+    assert "<img src=x onerror=alert(1)>" in visit.page.locator("#all").inner_text()
+    visit.page.wait_for_timeout(300)   # give any injected handler the chance to fire
+    assert visit.page.evaluate("typeof window.__pwned") == "undefined"
+    assert visit.page.evaluate("document.querySelectorAll('img, script:not([id])').length") == 1  # the page's own script
+    visit.assert_clean()
+
+
+def test_the_page_of_a_thousand_policies_loads_within_two_seconds(visit, corpus_store, tmp_path):
+    """The 1,000-policy benchmark corpus is copies of the 126 real policies under distinct names
+    (benchmarks/corpus_bench.py); its page is the page of their summary with every policy eight
+    times (1,008 policies), written here without building the copies. The time is the browser's
+    own: from navigation to the table drawn (a performance mark the page sets)."""
+    from policyflows.store import FlowStore
+    from policyflows.views import corpus_html, corpus_model, corpus_summary
+    from test_views_corpus import many_copies
+
+    with FlowStore.open(corpus_store) as store:
+        answer, records = many_copies(corpus_summary(store), store.policies(), 8)
+    model = corpus_model(answer, records, sheets="thousand-policies")
+    page = tmp_path / "thousand.html"
+    page.write_text(corpus_html(model), encoding="utf-8")
+    assert model["of"] == 1008
+    visit.open(page)
+    drawn = visit.page.evaluate("performance.getEntriesByName('drawn')[0].startTime")
+    assert drawn <= 2000, f"the 1,008-policy page drew its table {drawn:.0f} ms after navigation"
+    assert "1,008 policies" in visit.page.locator("header").inner_text()
+    _assert_corpus_fits(visit)
+    _cell(visit, "location", "third party").click()
+    assert visit.page.locator("#details li").count() > 100
+    visit.assert_clean()

@@ -1,4 +1,6 @@
-"""notebooks/explore.ipynb runs top to bottom on the seed policies, and is committed without outputs."""
+"""The notebooks run top to bottom and are committed without outputs: notebooks/explore.ipynb on
+the seed policies, notebooks/corpus.ipynb on the 115 OPP-115 policies (it builds their store with
+two jobs, about half a minute to a minute)."""
 from __future__ import annotations
 
 import json
@@ -7,13 +9,16 @@ import sys
 import nbformat
 import pytest
 
-from conftest import HUALAI, POLICIES, REPO, SEVENTY_MAI
+from conftest import CORPUS, HUALAI, POLICIES, REPO, SEVENTY_MAI
 
 NOTEBOOK = REPO / "notebooks" / "explore.ipynb"
+CORPUS_NOTEBOOK = REPO / "notebooks" / "corpus.ipynb"
+OPP115 = CORPUS / "opp115"
 
 
-def test_committed_notebook_has_no_outputs():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+@pytest.mark.parametrize("path", [NOTEBOOK, CORPUS_NOTEBOOK], ids=lambda p: p.name)
+def test_committed_notebook_has_no_outputs(path):
+    nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -32,21 +37,39 @@ def _kernel(tmp_path, monkeypatch) -> str:
     return name
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
+def _execute(path, tmp_path_factory, name: str, env: dict) -> dict:
+    """Run a notebook in a kernel of this interpreter, from a folder that is not the notebooks
+    folder (it must find its way from anywhere); its cells by tag."""
     from nbclient import NotebookClient
 
     monkeypatch = pytest.MonkeyPatch()
-    tmp = tmp_path_factory.mktemp("notebook")
-    name = _kernel(tmp, monkeypatch)
-    monkeypatch.setenv("POLICYFLOWS_NOTEBOOK_STORE", str(tmp / "store"))
-    monkeypatch.setenv("POLICYFLOWS_POLICIES", str(POLICIES))
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    elsewhere = tmp / "cwd"  # not the notebooks folder: the notebook must find its way from anywhere
+    tmp = tmp_path_factory.mktemp(name)
+    kernel = _kernel(tmp, monkeypatch)
+    for key, value in env.items():
+        monkeypatch.setenv(key, str(value).replace("{tmp}", str(tmp)))
+    nb = nbformat.read(path, as_version=4)
+    elsewhere = tmp / "cwd"
     elsewhere.mkdir()
-    NotebookClient(nb, kernel_name=name, timeout=600, resources={"metadata": {"path": str(elsewhere)}}).execute()
-    monkeypatch.undo()
-    return {tag: cell for cell in nb.cells for tag in cell.metadata.get("tags", [])}
+    try:
+        NotebookClient(nb, kernel_name=kernel, timeout=600, resources={"metadata": {"path": str(elsewhere)}}).execute()
+    finally:
+        monkeypatch.undo()
+    cells = {tag: cell for cell in nb.cells for tag in cell.metadata.get("tags", [])}
+    cells["_store"] = tmp / "store"
+    return cells
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    return _execute(NOTEBOOK, tmp_path_factory, "notebook",
+                    {"POLICYFLOWS_NOTEBOOK_STORE": "{tmp}/store", "POLICYFLOWS_POLICIES": POLICIES})
+
+
+@pytest.fixture(scope="module")
+def executed_corpus(tmp_path_factory):
+    return _execute(CORPUS_NOTEBOOK, tmp_path_factory, "corpus-notebook",
+                    {"POLICYFLOWS_NOTEBOOK_STORE": "{tmp}/store", "POLICYFLOWS_CORPUS": OPP115,
+                     "POLICYFLOWS_JOBS": 2})
 
 
 def text_of(cell) -> str:
@@ -105,3 +128,63 @@ def test_notebook_draws_the_comparison_and_exports_the_graph(executed):
     assert "flows.graphml" in exported and "flows.gexf" in exported
     edges = text_of(executed["export_edges"])
     assert "stated" in edges and (HUALAI.stem in edges or SEVENTY_MAI.stem in edges)
+
+
+# ---------------------------------------------------------------------------------------------
+# the corpus notebook, checked against the store it built
+
+
+@pytest.fixture(scope="module")
+def corpus_store(executed_corpus):
+    from policyflows.store import FlowStore
+
+    with FlowStore.open(executed_corpus["_store"]) as store:
+        yield store
+
+
+def test_corpus_notebook_builds_opp115_in_parallel(executed_corpus, corpus_store):
+    built = text_of(executed_corpus["build"])
+    assert "built 115, unchanged 0, failed 0" in built and "with 2 jobs" in built
+    assert len(corpus_store.policies()) == 115
+    assert "115 policies" in text_of(executed_corpus["policies"])
+
+
+def test_corpus_notebook_shows_the_corpus_view_inline(executed_corpus, corpus_store):
+    shown = text_of(executed_corpus["corpus_view"])
+    assert "<iframe srcdoc=" in shown and "Where does personal data flow? The corpus" in shown
+    with_flows = corpus_store.cell_policies(None, "any", "")
+    policies = set(with_flows["stated"]) | set(with_flows["inferred"]) | set(with_flows["ruled_out"])
+    assert f"{len(policies)} policy pages beside it" in shown
+    sheets = {p.stem for p in (executed_corpus["_store"] / "corpus-map-policies").glob("*.html")}
+    assert sheets == policies
+
+
+def test_corpus_notebook_follows_a_cell_to_its_sentences(executed_corpus):
+    from policyflows.ingest import read
+
+    shown = text_of(executed_corpus["cell"])
+    policy = shown.splitlines()[1].split(":")[0]
+    text = read(next(OPP115.glob(f"{policy}.*"))).text
+    quoted = [line.strip() for line in shown.splitlines() if line.startswith("  [")]
+    assert quoted
+    for line in quoted:
+        start, end, sentence = __import__("re").fullmatch(r"\[(\d+)–(\d+)\] (.*)", line).groups()
+        assert text[int(start):int(end)] == sentence
+
+
+def test_corpus_notebook_counts_the_recipients_of_location(executed_corpus, corpus_store):
+    shown = text_of(executed_corpus["q_location"])
+    flows = corpus_store.flows("location")
+    third = {f["policy"] for f in flows if f["recipient"] and f["recipient"]["kind"] == "third-party"
+             and f["modality"] != "will-not"}
+    row = next(line for line in shown.splitlines() if line.startswith("third-party"))
+    assert row.split()[1] == str(len(third))   # the policies column, recomputed from the flows
+
+
+def test_corpus_notebook_lists_the_policies_that_rule_out_selling(executed_corpus, corpus_store):
+    shown = text_of(executed_corpus["q_sell"])
+    no_sale = {f["policy"] for f in corpus_store.flows() if f["action"] == "sell" and f["modality"] == "will-not"}
+    assert f"{len(no_sale)} of 115 policies rule out selling some personal data" in shown
+    assert "sentence" in shown and "policy" in shown
+    assert "policies do both" in text_of(executed_corpus["q_sell_both"])
+    assert "United States" in text_of(executed_corpus["q_places"])

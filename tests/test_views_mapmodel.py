@@ -66,14 +66,25 @@ def test_map_of_everything_opens_on_top_level_categories_and_kinds_of_recipient(
     data = shown(model, "data")
     leaves = {data_key(f) for f in everything}
     assert len(leaves) > mapmodel.SCREENFUL >= len(data)
-    for node in data:  # each shown box is a top-level category, or the group of one
+    top = lambda leaf: ancestor_at_depth(leaf.removeprefix("data:"), 1, lexicon)  # noqa: E731
+    others = [n for n in data if n.id == mapmodel.OTHER_DATA]
+    for node in data:  # each shown box is a top-level category, the group of one, or the quietest ones together
+        if node.id == mapmodel.OTHER_DATA:
+            continue
         if node.is_group:
             parent = node.id.removeprefix("group:data:")
             assert lexicon.broader(parent) and len(node.members) >= 2
-            assert all(ancestor_at_depth(m.removeprefix("data:"), 1, lexicon) == parent for m in node.members)
+            assert all(top(m) == parent for m in node.members)
         else:
             iri = node.id.removeprefix("data:")
             assert ancestor_at_depth(iri, 1, lexicon) == iri or node.group is None
+    if others:  # more top-level categories than a screenful: the quietest fold into one box
+        folded = {top(m) for m in others[0].members}
+        assert len(folded) >= 2 and not folded & {top(n.id) for n in data if n.id != mapmodel.OTHER_DATA}
+        policies = lambda tops: {p for f in everything if top(data_key(f)) in tops for p in [f["policy"]]}  # noqa: E731
+        quietest = max(len(policies({t})) for t in folded)
+        assert all(len(policies({top(n.id) if not n.is_group else n.id.removeprefix("group:data:")})) >= quietest
+                   for n in data if n.id != mapmodel.OTHER_DATA)
     recipients = shown(model, "recipient")
     assert len(recipients) <= mapmodel.SCREENFUL
     labels = {n.label for n in recipients}

@@ -27,12 +27,16 @@ def statements(file, fmt, policy_id, disable):
     that `policyflows read` shows.
 
     Every data, recipient, purpose and place item carries "start", "end" and "spans": the
-    character offsets of the words that name it.
+    character offsets of the words that name it. "rule" says what made the statement: a rule
+    of ingest/rules/, a component, or the practice model trained on annotated policies
+    ("model:practice@1", ingest/models/practice.json), which also drops data items the rules
+    read that annotators would not count; `--disable model` shows the rules alone.
 
     \b
     Examples:
       policyflows statements privacy-policy.html --format text
       policyflows statements privacy-policy.html --disable continuations,references
+      policyflows statements privacy-policy.html --disable model
     """
     from policyflows.extract import Extractor
     from policyflows.ingest import read
@@ -66,6 +70,8 @@ def _describe(st) -> str:
         lines.append("  if: " + "; ".join(st.conditions))
     if st.retention:
         lines.append(f"  kept: {st.retention}")
+    if st.rule and st.rule.startswith("model:"):
+        lines.append(f"  read by: {st.rule} (trained on annotated policies)")
     lines.append(textwrap.fill(f"“{st.evidence.text}” [{st.evidence.start}:{st.evidence.end}]", width=100,
                                initial_indent="  ", subsequent_indent="    "))
     return "\n".join(lines) + "\n"

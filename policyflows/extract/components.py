@@ -10,7 +10,9 @@ of the segment to each enabled component, in the order of PIPELINE below, at fou
                          the segment; None lets the next component look;
 - ``statement(st, r)``   once per practice verb, on the statement being made for it, in order;
                          returning False drops the statement;
-- ``fallback(r)``        when no verb gave a statement: statements stated without a verb.
+- ``fallback(r)``        when no verb gave a statement: statements stated without a verb;
+- ``document(doc, statements, ctx)``  once the whole document is read: a component may keep,
+                         drop or add statements (the practice model does, from what it learnt).
 
 Each component is named; ``Extractor(disable=[...])`` and ``policyflows statements --disable
 NAME`` switch any of them off, so the effect of each can be measured (benchmarks/ablation.py).
@@ -75,6 +77,10 @@ class Component:
     def section(self, ctx, doc, i: int) -> None:
         """A new section starts at sentence ``i`` (ctx.section is its title)."""
         return None
+
+    def document(self, doc, statements: list[Statement], ctx) -> list[Statement]:
+        """The document's statements once every sentence is read; returns those to keep."""
+        return statements
 
 
 # -- what a verb states ---------------------------------------------------------------------------
@@ -223,16 +229,18 @@ class NonPersonal(Component):
         low = text.lower()
         cues = self.x.cues
         if (any(w in low for w in ("anonym", "identif", "aggregat", "non-personal", "statistic"))
-                and cues.non_personal.search(text) and not self._names_specific_data(r.view)) or \
+                and cues.non_personal.search(text) and not self._names_specific_data(r.view, cues)) or \
                 (any(w in low for w in ("mean", "refer", "defined")) and cues.definition.search(text)):
             r.ctx.previous, r.ctx.pending = [], []
             return []
         return None
 
     @staticmethod
-    def _names_specific_data(view) -> bool:
-        """"non-personal information such as browser type and IP address" still names the data that flows."""
-        return any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1]) for m in view.data)
+    def _names_specific_data(view, cues) -> bool:
+        """"non-personal information such as browser type and IP address" still names the data that flows;
+        "the number of customers in certain demographic groups" names what a statistic counts (statistic-of)."""
+        return any(not _GENERIC_DATA.search(m.iri.rsplit("#", 1)[-1])
+                   and not cues.statistic_of.search(view.text, max(0, m.start - 80), m.start) for m in view.data)
 
 
 # -- who does it, to whom -------------------------------------------------------------------------
@@ -589,11 +597,39 @@ _QUESTION_OR_CHOICE = re.compile(r"\b(?:you|users?)\s+(?:\w+\s+)?(?:can|may|migh
                                  r"\b(?:opt[- ]out|unsubscribe|disable|delete|refuse|decline)\b", re.I)
 
 
-# The declared order. Components run in it at each of the four points; any one may be disabled.
+class PracticeModel(Component):
+    name = "model"
+    doc = ("the practice model (ingest/models/practice.json, trained by training/train_practice_model.py): keeps or "
+           "drops the data items of the rules' positive statements (not those with places or periods), and states a "
+           "collection or a disclosure the rules missed where it is confident; never in a negated clause, never "
+           "against a ruled-out statement")
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        from policyflows.extract import practice_model
+        self.pm = practice_model
+        self.model = engine.practice_model if engine.practice_model is not None else practice_model.load_model()
+
+    def document(self, doc, statements, ctx):
+        model = self.model
+        if model is None:
+            return statements
+        found = self.pm.candidates(doc, statements, self.x.lex, self.x.cues,
+                                   (self.x.data_mentions, self.x.recipient_mentions), only=model.categories)
+        memo: dict = {}  # found holds them: the ids of their shared features stay unique while it lives
+
+        def decide(c):
+            if c.iri not in model.categories or c.practice not in model.threshold:
+                return None
+            return model.keeps(c, memo)
+        return self.pm.apply(doc, statements, found, decide, ctx.first_party, self.x.lex, self.x.cues, model.rule)
+
+
+# The declared order. Components run in it at each of the points; any one may be disabled.
 PIPELINE: tuple[type[Component], ...] = (
     Modality, Items, PurposeLists, Continuations, NonPersonal,
     Subjects, Recipients, Purposes, Conditions, Places, Retention, References,
-    Locations, Sections, Headings,
+    Locations, Sections, Headings, PracticeModel,
 )
 # Parts of the engine that other components' reading also depends on; they too can be disabled:
 # items and references substitute data inside the object of a verb, modality keeps the examples of a

@@ -110,6 +110,7 @@ class Cues:
     negation_window_words: int
     user_subject: re.Pattern
     non_personal: re.Pattern
+    statistic_of: re.Pattern  # before a data mention: it is what a statistic counts
     legal_disclosure: re.Pattern
     conditions: tuple[re.Pattern, ...]
     purposes: tuple[re.Pattern, ...]
@@ -210,6 +211,7 @@ def parse_cues(files: dict) -> Cues:
         negation_window_words=int(one("negation").get("window_words", 6)),
         user_subject=_compiled(one("user-subject")),
         non_personal=_compiled(one("non-personal")),
+        statistic_of=_compiled(one("statistic-of")),
         legal_disclosure=_compiled(one("legal-disclosure")),
         conditions=conditions,
         purposes=purposes,

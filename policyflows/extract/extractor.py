@@ -60,9 +60,10 @@ class Extractor:
     """Reads a Document into Statements using the ontology's lexicon and the rules of ingest/rules/.
 
     ``disable`` names components (policyflows.extract.components.NAMES) to switch off.
+    ``practice_model`` replaces the committed model of ingest/models/practice.json (training does).
     """
 
-    def __init__(self, lexicon=None, cues: Cues | None = None, disable=()):
+    def __init__(self, lexicon=None, cues: Cues | None = None, disable=(), practice_model=None):
         if lexicon is None:
             from policyflows.ontology import Lexicon
             lexicon = Lexicon.load()
@@ -73,13 +74,15 @@ class Extractor:
             raise UnknownComponentError(f"no extraction component {', '.join(map(repr, unknown))}; "
                                         f"the components are: {', '.join(C.NAMES)}")
         self.disabled = frozenset(disable)
+        self.practice_model = practice_model
+        self._found: dict = {}  # (vocabulary, text) -> the lexicon's mentions, for the document being read
         self.components = [cls(self) for cls in C.PIPELINE if cls.name not in self.disabled]
         # each point runs only the components that act there
         hooks = {point: [getattr(c, point) for c in self.components if getattr(type(c), point) is not getattr(C.Component, point)]
-                 for point in ("view", "segment", "statement", "fallback", "section")}
+                 for point in ("view", "segment", "statement", "fallback", "section", "document")}
         self._view_hooks, self._segment_hooks = hooks["view"], hooks["segment"]
         self._statement_hooks, self._fallback_hooks = hooks["statement"], hooks["fallback"]
-        self._section_hooks = hooks["section"]
+        self._section_hooks, self._document_hooks = hooks["section"], hooks["document"]
         headings = [c for c in self.components if c.name == "headings"]
         self._inline_heading = headings[0].inline if headings else None
         self.first_party_words = _FIRST_PARTY_WORDS
@@ -89,7 +92,21 @@ class Extractor:
 
     # -- the document ---------------------------------------------------------------------------
 
+    def data_mentions(self, text: str) -> list:
+        """The lexicon's data mentions of a text, found once per document (the practice model reads them again)."""
+        got = self._found.get(("d", text))
+        if got is None:
+            got = self._found[("d", text)] = self.lex.data_mentions(text)
+        return got
+
+    def recipient_mentions(self, text: str) -> list:
+        got = self._found.get(("r", text))
+        if got is None:
+            got = self._found[("r", text)] = self.lex.recipient_mentions(text)
+        return got
+
     def extract(self, doc) -> list[Statement]:
+        self._found = {}
         ctx = _Context(policy=doc.policy, first_party=first_party(doc), aliases=_alias_pattern(doc))
         statements: list[Statement] = []
         for i in range(len(doc.sentences)):
@@ -102,7 +119,11 @@ class Extractor:
                 for hook in self._section_hooks:
                     hook(ctx, doc, i)
             statements.extend(self._sentence(doc, i, ctx))
-        return [s for s in statements if s.data]
+        statements = [s for s in statements if s.data]
+        for hook in self._document_hooks:
+            statements = hook(doc, statements, ctx)
+        self._found = {}
+        return statements
 
     def _sentence(self, doc, i: int, ctx: _Context) -> list[Statement]:
         sent = doc.sentences[i]
@@ -168,14 +189,14 @@ class Extractor:
         """Everything the components read in one segment, found once."""
         view = SentenceView(text=text, offset=offset, section=section)
         view.label_end = item_label_end(text) if self.on("items") else 0
-        data = list(self.lex.data_mentions(text))
+        data = list(self.data_mentions(text))
         # The other vocabularies only matter to a sentence that may state a practice; most do not.
         view.actions = action_matches(text, self.cues, view.label_end)
         may_act = bool(view.actions)
         if may_act or sharing:
             find_spans(text, self.cues, view)
             # where a data phrase and a recipient phrase overlap, the longer wins ("QQ number" over "QQ")
-            view.recipients = [r for r in self.lex.recipient_mentions(text)
+            view.recipients = [r for r in self.recipient_mentions(text)
                                if not any(d.start <= r.start and r.end <= d.end and (d.end - d.start) > (r.end - r.start)
                                           for d in data)]
             for r in view.recipients:  # "affiliated companies (in communications, social media …)" describes them

@@ -181,8 +181,9 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
         # the cheap span checks first: _is_practice runs several searches over the words around
         if view.in_ignored(m.start(), m.end()):
             continue
-        if any(d.start <= m.start() and m.end() <= d.end for d in (*view.data, *view.recipients)):
-            continue  # "cloud cached video", "data storage facilities" name things, they do nothing
+        if any(d.start <= m.start() and m.end() <= d.end for d in view.data) or \
+                any(d.start <= m.start() and m.end() <= d.end and d.end - d.start > m.end() - m.start() for d in view.recipients):
+            continue  # "cloud cached video", "data storage facilities" name things, they do nothing ("made public" does)
         if not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
         v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id,

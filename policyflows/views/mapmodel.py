@@ -27,6 +27,7 @@ from policyflows.views.network import KINDS, data_key, place_key, recipient_key
 
 SCREENFUL = 16            # rows a 1400×900 window shows at full size (one-line labels, 46 px apart)
 ARROWS_AT_A_GLANCE = 100  # beyond this many arrows no single flow can be followed by eye
+OTHER_DATA, OTHER_DATA_LABEL = "group:data:other", "other categories"   # the quietest top-level categories
 COLUMNS = {"data": 0, "recipient": 1, "jurisdiction": 2}
 KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 KIND_GROUP_NAMES = {
@@ -139,11 +140,11 @@ def build_model(flows: Iterable[dict], *, series=per_policy, group: bool | None 
         _mark_named(nodes, recipient_ids, lexicon)
         leaf_arrows = len(_edges(flows, nodes, series))
         if group or len(data_ids) > SCREENFUL:
-            grouped["data"] = _group(nodes, _data_groups(nodes, data_ids, lexicon))
+            grouped["data"] = _group(nodes, _data_groups(nodes, data_ids, lexicon, flows))
         if group or len(recipient_ids) > SCREENFUL or leaf_arrows > ARROWS_AT_A_GLANCE:
             grouped["recipient"] = _group(nodes, _recipient_groups(nodes, recipient_ids, flows))
         if not grouped["data"] and _shown_count(flows, nodes, series) > ARROWS_AT_A_GLANCE:
-            grouped["data"] = _group(nodes, _data_groups(nodes, data_ids, lexicon))
+            grouped["data"] = _group(nodes, _data_groups(nodes, data_ids, lexicon, flows))
     else:
         for node in nodes.values():
             node.named = node.layer == "recipient" and node.kind == "first-party"
@@ -187,8 +188,15 @@ def _mark_named(nodes: dict[str, MapNode], recipient_ids: list[str], lexicon) ->
             node.named = not covers and node.label[:1].isupper()
 
 
-def _data_groups(nodes: dict[str, MapNode], data_ids: list[str], lexicon) -> dict[str, tuple[str, str]]:
-    """leaf id → (group id, group label): each category's ancestor one level below the root."""
+def _data_groups(nodes: dict[str, MapNode], data_ids: list[str], lexicon,
+                 flows: list[dict]) -> dict[str, tuple[str, str]]:
+    """leaf id → (group id, group label): each category's ancestor one level below the root.
+
+    When those top-level boxes are still more than a screenful (the vocabulary has many
+    top-level categories, and a large answer reaches most of them), the quietest of them (fewest
+    policies, then fewest flows) fold into one "other categories" group, so that the column opens
+    on a screenful; their categories are its members.
+    """
     from policyflows.views.network import ancestor_at_depth
 
     groups = {}
@@ -196,6 +204,20 @@ def _data_groups(nodes: dict[str, MapNode], data_ids: list[str], lexicon) -> dic
         iri = node_id.removeprefix("data:")
         parent = ancestor_at_depth(iri, 1, lexicon)
         groups[node_id] = ("group:data:" + parent, lexicon.label(parent))
+    boxes: dict[str, list[str]] = defaultdict(list)   # a top-level box (a group, or a lone leaf) -> its leaves
+    for leaf, (group_id, _) in groups.items():
+        boxes[group_id].append(leaf)
+    if len(boxes) <= SCREENFUL:
+        return groups
+    busy: dict[str, int] = defaultdict(int)
+    for flow in flows:
+        busy[data_key(flow)] += 1
+    policies = {box: set().union(*(nodes[leaf].policies for leaf in leaves)) for box, leaves in boxes.items()}
+    quiet = sorted(boxes, key=lambda box: (len(policies[box]), sum(busy[leaf] for leaf in boxes[box]),
+                                           groups[boxes[box][0]][1].casefold(), box))
+    for box in quiet[:len(boxes) - SCREENFUL + 1]:
+        for leaf in boxes[box]:
+            groups[leaf] = (OTHER_DATA, OTHER_DATA_LABEL)
     return groups
 
 
