@@ -81,8 +81,7 @@ class PolicyBuild:
     sha256: str | None = None
     nquads: bytes = b""
     quads: int = 0
-    facts: object = None  # rows.PolicyFacts
-    reach: dict | None = None
+    entry: object = None  # cache.Entry: the row facts derived from the graph, encoded for the cache
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -115,9 +114,9 @@ def build_policy(path: str | Path, terms=None, lexicon=None) -> PolicyBuild:
         return out
     out.quads = len(pg.spo)
     if terms is not None:
-        from policyflows.cache import reach_of
+        from policyflows.cache import Entry
         from policyflows.rows import PolicyFacts
 
-        out.facts = PolicyFacts.from_triples(out.graph, pg.spo, terms)
-        out.reach = reach_of(out.facts, terms) if out.facts else None
+        facts = PolicyFacts.from_triples(out.graph, pg.spo, terms)
+        out.entry = Entry.of(facts, terms) if facts is not None else None
     return out

@@ -763,8 +763,8 @@ def _build_into(store: ox.Store, cache: Cache, terms: OntologyTerms, stale: bool
             loaded.add(result.graph)
             batch.append(result.nquads)
             size += len(result.nquads)
-            if result.facts is not None:
-                cache.replace(result.facts, result.reach)
+            if result.entry is not None:
+                cache.replace(result.entry)
             else:
                 cache.remove(result.graph)
             report.built.append(result.policy)

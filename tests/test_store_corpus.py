@@ -264,38 +264,31 @@ def test_where_prints_a_summary_across_more_than_a_handful_of_policies(on_disk):
 
 def test_evidence_lists_the_words_naming_the_flows_items(hualai_path):
     """Extraction's spans (document offsets of the words naming an item) reach the graph as text
-    positions and each evidence entry of the where answer as "words"."""
+    positions, one node per span (an RFC 5147 fragment IRI), and each evidence entry of the where
+    answer as "words": the words of that sentence naming the flow's data, recipient, place or purposes."""
     from policyflows.extract import Extractor
-    from policyflows.extract.model import Term
     from policyflows.graph import derive_flows, policy_quads
     from policyflows.ingest import read
     from policyflows.rows import OntologyTerms, PolicyFacts
 
-    @dataclass(frozen=True)
-    class SpannedTerm(Term):
-        spans: tuple = field(default=())
-
     doc = read(hualai_path)
     extractor = Extractor()
     statements = extractor.extract(doc)
-    spanned = 0
-    for st in statements:
-        sentence = st.evidence
-        new = []
-        for d in st.data:
-            at = sentence.text.lower().find(d.label.lower())
-            spans = ((sentence.start + at, sentence.start + at + len(d.label)),) if at >= 0 else ()
-            spanned += bool(spans)
-            new.append(SpannedTerm(d.iri, d.label, d.code, d.broader, spans))
-        st.data = new
-    assert spanned > 10
     flows = derive_flows(doc.policy, statements, extractor.lex)
     quads = policy_quads(doc, statements, flows, extractor.lex)
+    span_nodes = {q.subject.value for q in quads if q.predicate.value == "http://www.w3.org/ns/oa#start"
+                  and "/text#char=" in q.subject.value}
+    assert span_nodes
+    for node in span_nodes:  # the IRI names the span it is
+        start, end = map(int, node.rsplit("#char=", 1)[1].split(","))
+        assert 0 <= start < end <= len(doc.text)
     store = FlowStore.open(None)
     terms = OntologyTerms.of(store.store)
     facts = PolicyFacts.from_quads(str(quads[0].graph_name.value), quads, terms)
-    words = [(w, e) for f in facts.flows for e in facts.row(f, terms)["evidence"] for w in e["words"]]
-    assert words
-    for w, e in words:
-        assert w["role"] == "data" and e["start"] <= w["start"] < w["end"] <= e["end"]
+    rows = [facts.row(f, terms) for f in facts.flows]
+    words = [(w, e, r) for r in rows for e in r["evidence"] for w in e["words"]]
+    roles = {w["role"] for w, _, _ in words}
+    assert {"data", "purpose"} <= roles <= {"data", "recipient", "purpose", "place"}
+    for w, e, r in words:
+        assert e["start"] <= w["start"] < w["end"] <= e["end"]
         assert doc.text[w["start"]:w["end"]] == w["text"]
