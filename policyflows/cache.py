@@ -27,6 +27,7 @@ import json
 import os
 import sqlite3
 import struct
+import threading
 import zlib
 from array import array
 from collections import OrderedDict
@@ -285,6 +286,8 @@ class Cache:
         self._pids: dict[str, int] | None = None
         self._policy_of: dict[int, str] | None = None
         self._decoded: OrderedDict = OrderedDict()
+        self._texts: dict[int, dict[int, str]] = {}  # pid -> flow number -> its row as JSON text
+        self._lru_lock = threading.Lock()
 
     @classmethod
     def in_folder(cls, folder: Path) -> "Cache":
@@ -406,6 +409,7 @@ class Cache:
     def _forget(self) -> None:
         self._pids = self._policy_of = None
         self._decoded.clear()
+        self._texts.clear()
 
     def replace(self, entry: "Entry | PolicyFacts") -> None:
         """Put one policy in, in place of what was there for its graph (or its policy id)."""
@@ -502,15 +506,19 @@ class Cache:
 
     def facts(self, pid: int) -> PolicyFacts:
         """One policy's decoded facts (the last few are kept: a server asked about one policy again)."""
-        found = self._decoded.get(pid)
-        if found is not None:
-            self._decoded.move_to_end(pid)
-            return found
+        with self._lru_lock:  # a server's threads share the cache
+            found = self._decoded.get(pid)
+            if found is not None:
+                self._decoded.move_to_end(pid)
+                return found
         policy, graph, blob = self.db.execute("SELECT policy, graph, facts FROM policies WHERE pid = ?",
                                               (pid,)).fetchone()
-        found = self._decoded[pid] = decode_facts(blob, policy, graph)
-        if len(self._decoded) > DECODED:
-            self._decoded.popitem(last=False)
+        found = decode_facts(blob, policy, graph)
+        with self._lru_lock:
+            self._decoded[pid] = found
+            while len(self._decoded) > DECODED:
+                gone, _ = self._decoded.popitem(last=False)
+                self._texts.pop(gone, None)
         return found
 
     def _counts_by_policy(self, data: set[str] | None, pids: set[int] | None) -> dict[int, int]:
@@ -529,15 +537,14 @@ class Cache:
         counts = self._counts_by_policy(data, self._pids_of(policies) if policies else None)
         return sum(counts.values()), sum(1 for n in counts.values() if n)
 
-    def rows(self, categories=None, policies=None, limit: int | None = None, offset: int = 0) -> Iterator[dict]:
-        """where-json rows of the flows of these categories (and everything beneath; None: all data),
-        in the answer's order; ``limit``/``offset`` page through them. Only the policies that have
-        such flows are decoded, one at a time."""
+    def _page(self, categories, policies, limit: int | None, offset: int):
+        """(pid, facts, flow) of the flows of these categories (and everything beneath; None: all
+        data), in the answer's order; ``limit``/``offset`` page through them. Only the policies
+        that have such flows are decoded, one at a time."""
         data = self.descendants(categories) if categories is not None else None
         counts = self._counts_by_policy(data, self._pids_of(policies) if policies else None)
         _, policy_of = self._policy_numbers()
         order = sorted((pid for pid, n in counts.items() if n), key=lambda pid: policy_of.get(pid, ""))
-        terms = self.terms
         skip = offset or 0
         left = limit
         for pid in order:
@@ -557,8 +564,29 @@ class Cache:
                     if left <= 0:
                         return
                     left -= 1
-                yield flow_row(facts.policy, f, facts.sentences, facts.parties, terms, facts.labels,
-                               facts.flow_sentences(f), facts.words)
+                yield pid, facts, f
+
+    def _row(self, facts: PolicyFacts, f: FlowFacts) -> dict:
+        return flow_row(facts.policy, f, facts.sentences, facts.parties, self.terms, facts.labels,
+                        facts.flow_sentences(f), facts.words)
+
+    def rows(self, categories=None, policies=None, limit: int | None = None, offset: int = 0) -> Iterator[dict]:
+        """where-json rows of the flows of these categories (and everything beneath; None: all data),
+        in the answer's order; ``limit``/``offset`` page through them."""
+        for _, facts, f in self._page(categories, policies, limit, offset):
+            yield self._row(facts, f)
+
+    def row_texts(self, categories=None, policies=None, limit: int | None = None, offset: int = 0) -> Iterator[str]:
+        """The same rows as JSON text. The text of each row of a recently decoded policy is kept
+        with its facts: a server asked about one policy again joins strings."""
+        for pid, facts, f in self._page(categories, policies, limit, offset):
+            texts = self._texts.get(pid)
+            if texts is None:
+                texts = self._texts[pid] = {}
+            text = texts.get(f.n)
+            if text is None:
+                text = texts[f.n] = json.dumps(self._row(facts, f), ensure_ascii=False)
+            yield text
 
     # --- the corpus summary --------------------------------------------------------------------
 

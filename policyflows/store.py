@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -89,6 +90,7 @@ class FlowStore:
         self._store = store
         self.path = path
         self._cache: Cache | None = None
+        self._pinned = threading.local()
         if path is None:  # in memory: the cache too, kept up to date by every change
             self._cache = Cache(None)
             _rebuild_cache(self._store, self._cache)
@@ -142,10 +144,25 @@ class FlowStore:
 
     @property
     def cache(self) -> Cache:
-        """The cache of row facts, rebuilt from the graph when the store changed behind its back."""
+        """The cache of row facts, rebuilt from the graph when the store changed behind its back
+        (looked at once per answer: see :meth:`_one_look`)."""
+        if self._cache is not None and getattr(self._pinned, "depth", 0):
+            return self._cache
         if self._cache is None or (self.path is not None and not self._cache.fresh_for(self.path)):
             self._cache = self._fresh_cache()
         return self._cache
+
+    @contextmanager
+    def _one_look(self):
+        """One answer looks at the store's files once (a look lists and sizes every file: on a
+        server answering one policy it cost more than the answer)."""
+        self.cache
+        local = self._pinned
+        local.depth = getattr(local, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            local.depth -= 1
 
     def _fresh_cache(self) -> Cache:
         cache_path = self.path / CACHE_FILE
@@ -397,11 +414,12 @@ class FlowStore:
 
     def matched(self, term) -> list[dict]:
         """The categories a user's term names: [{"iri", "label"}]."""
-        found = self.cache.resolved(term)
+        cache = self.cache
+        found = cache.resolved(term)
         if found is None:
             found = qlib.resolve_category(term)
-            self.cache.remember(term, found)
-        return [{"iri": iri, "label": label or self.cache.terms.label(iri)} for iri, label in found]
+            cache.remember(term, found)
+        return [{"iri": iri, "label": label or cache.terms.label(iri)} for iri, label in found]
 
     def flows(self, term=None, policies=None, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Flows of a data term (and every category beneath it) as where-json.md rows.
@@ -418,13 +436,17 @@ class FlowStore:
 
     def where(self, term: str, policies=None, limit: int | None = None, offset: int = 0) -> dict:
         """The full answer of ``policyflows where TERM --rows --format json``."""
-        return {"schema": 1, "term": term, "matched": self.matched(term),
-                "flows": self.flows(term, policies, limit, offset)}
+        with self._one_look():
+            return {"schema": 1, "term": term, "matched": self.matched(term),
+                    "flows": self.flows(term, policies, limit, offset)}
 
     def where_json(self, term: str, policies=None, limit: int | None = None, offset: int = 0) -> str:
         """The answer of :meth:`where` as JSON text, one flow per line."""
-        head = json.dumps({"schema": 1, "term": term, "matched": self.matched(term)}, ensure_ascii=False)[:-1]
-        lines = [json.dumps(r, ensure_ascii=False) for r in self.iter_flows(term, policies, limit, offset)]
+        with self._one_look():
+            matched = self.matched(term)
+            head = json.dumps({"schema": 1, "term": term, "matched": matched}, ensure_ascii=False)[:-1]
+            categories = [m["iri"] for m in matched] if term else None
+            lines = list(self.cache.row_texts(categories, _as_list(policies) or None, limit, offset))
         if not lines:
             return head + ', "flows": []}'
         return head + ', "flows": [\n' + ",\n".join(lines) + "\n]}"
@@ -446,9 +468,11 @@ class FlowStore:
         ruled out); and for each category beneath the term, the same per kind and per place (the
         categories × kinds and categories × places of a corpus view). ``ids`` adds the policy ids
         of each cell. ``term=None`` means all personal data. See where-json.md ("summary")."""
-        matched = self.matched(term) if term else [{"iri": DEFAULT_CATEGORY, "label": self.cache.terms.label(DEFAULT_CATEGORY)}]
-        return {"schema": 1, "term": term, "matched": matched,
-                "summary": _summary(self.cache, [m["iri"] for m in matched], _as_list(policies) or None, ids, dims)}
+        with self._one_look():
+            matched = self.matched(term) if term else [{"iri": DEFAULT_CATEGORY,
+                                                        "label": self.cache.terms.label(DEFAULT_CATEGORY)}]
+            return {"schema": 1, "term": term, "matched": matched,
+                    "summary": _summary(self.cache, [m["iri"] for m in matched], _as_list(policies) or None, ids, dims)}
 
     def cell_policies(self, term, dim: str, value: str, policies=None) -> dict[str, list[str]]:
         """The policy ids of one summary cell: {"stated", "inferred", "ruled_out"}."""

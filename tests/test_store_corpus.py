@@ -292,3 +292,25 @@ def test_evidence_lists_the_words_naming_the_flows_items(hualai_path):
     for w, e, r in words:
         assert e["start"] <= w["start"] < w["end"] <= e["end"]
         assert doc.text[w["start"]:w["end"]] == w["text"]
+
+
+def test_an_answer_for_one_policy_looks_at_the_store_once_and_is_made_once(on_disk, monkeypatch):
+    """A server asked /where for one policy again joins the rows' kept text: it lists the store's
+    files once per answer (the look cost more than the answer) and makes no row twice; the text
+    is the answer a fresh store gives."""
+    import policyflows.cache as cache_mod
+    import policyflows.rows as rows_mod
+
+    store = FlowStore.open(on_disk)
+    policy = store.policy_ids()[0]
+    first = store.where_json("personal information", policies=policy)
+    looks, made = [], []
+    real_stamp, real_row = cache_mod.store_stamp, cache_mod.flow_row
+    monkeypatch.setattr(cache_mod, "store_stamp", lambda folder: looks.append(1) or real_stamp(folder))
+    monkeypatch.setattr(cache_mod, "flow_row", lambda *a, **k: made.append(1) or real_row(*a, **k))
+    again = store.where_json("personal information", policies=policy)
+    assert again == first and json.loads(again)["flows"]
+    assert len(looks) == 1 and not made
+    monkeypatch.setattr(cache_mod, "flow_row", real_row)
+    assert FlowStore.open(on_disk).where_json("personal information", policies=policy) == first
+    assert rows_mod.flow_row is real_row
