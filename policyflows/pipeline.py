@@ -10,17 +10,32 @@ class PolicyGraph:
     doc: object  # policyflows.ingest.Document
     statements: list
     flows: list
-    quads: list  # the policy's named graph as pyoxigraph quads (graph name: the policy IRI): what the store loads
+    spo: list  # the policy's named graph as plain triples (graph.rdf): IRIs as strings, literals as Lit
     iri: object  # the policy IRI (rdflib URIRef)
+    _quads: list | None = field(default=None, repr=False)
     _triples: set | None = field(default=None, repr=False)
     _graph: object = field(default=None, repr=False)
+
+    @property
+    def quads(self) -> list:
+        """The named graph as pyoxigraph quads (graph name: the policy IRI), made on first use."""
+        if self._quads is None:
+            from policyflows.graph.rdf import quads_of
+            self._quads = quads_of(self.spo, str(self.iri))
+        return self._quads
+
+    @property
+    def nquads(self) -> bytes:
+        """The named graph as N-Quads text: what the store loads."""
+        from policyflows.graph.rdf import nquads
+        return nquads(self.spo, str(self.iri))
 
     @property
     def triples(self) -> set:
         """The named graph's content as a set of rdflib-term triples, made on first use."""
         if self._triples is None:
             from policyflows.graph.rdf import rdflib_triples
-            self._triples = rdflib_triples(self.quads)
+            self._triples = rdflib_triples(self.spo)
         return self._triples
 
     @property
@@ -34,13 +49,14 @@ class PolicyGraph:
 
 def graph_for_document(doc, lexicon=None) -> PolicyGraph:
     from policyflows.extract import Extractor
-    from policyflows.graph import derive_flows, policy_quads
+    from policyflows.graph import derive_flows
+    from policyflows.graph.rdf import policy_spo
     from policyflows.vocab import policy_iri
 
     extractor = Extractor(lexicon)
     statements = extractor.extract(doc)
     flows = derive_flows(doc.policy, statements, extractor.lex)
-    return PolicyGraph(doc, statements, flows, policy_quads(doc, statements, flows, extractor.lex),
+    return PolicyGraph(doc, statements, flows, policy_spo(doc, statements, flows, extractor.lex),
                        policy_iri(doc.policy))
 
 
@@ -65,8 +81,7 @@ class PolicyBuild:
     sha256: str | None = None
     nquads: bytes = b""
     quads: int = 0
-    facts: object = None  # rows.PolicyFacts
-    reach: dict | None = None
+    entry: object = None  # cache.Entry: the row facts derived from the graph, encoded for the cache
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -75,8 +90,6 @@ def build_policy(path: str | Path, terms=None, lexicon=None) -> PolicyBuild:
     """Read, extract, infer and write one policy file; never raises for a bad file.
 
     ``terms`` are the store's ontology terms (rows.OntologyTerms) the row facts are labelled with."""
-    import pyoxigraph as ox
-
     from policyflows.errors import PolicyflowsError
 
     out = PolicyBuild(str(path))
@@ -94,12 +107,16 @@ def build_policy(path: str | Path, terms=None, lexicon=None) -> PolicyBuild:
     # THE place where a document's reading warnings reach the build (printed one line each)
     out.warnings = [str(w) for w in getattr(pg.doc, "warnings", []) or []]
     out.policy, out.graph, out.sha256 = pg.doc.policy, str(pg.iri), pg.doc.source.sha256
-    out.nquads = ox.serialize(pg.quads, format=ox.RdfFormat.N_QUADS)
-    out.quads = len(pg.quads)
+    try:
+        out.nquads = pg.nquads
+    except ValueError as exc:  # an IRI the graph cannot hold: this policy fails, the build goes on
+        out.error = f"internal error: {exc}"
+        return out
+    out.quads = len(pg.spo)
     if terms is not None:
-        from policyflows.cache import reach_of
+        from policyflows.cache import Entry
         from policyflows.rows import PolicyFacts
 
-        out.facts = PolicyFacts.from_quads(out.graph, pg.quads, terms)
-        out.reach = reach_of(out.facts, terms) if out.facts else None
+        facts = PolicyFacts.from_triples(out.graph, pg.spo, terms)
+        out.entry = Entry.of(facts, terms) if facts is not None else None
     return out

@@ -145,26 +145,34 @@ class PolicyFacts:
 
     @classmethod
     def from_quads(cls, graph: str, quads: Iterable[ox.Quad], terms: OntologyTerms) -> "PolicyFacts | None":
-        """The facts of one policy graph (None when the graph holds no pf:Policy)."""
+        """The facts of one policy graph read from pyoxigraph quads (None when it holds no pf:Policy)."""
+        from policyflows.graph.rdf import spo_of
+
+        return cls.from_triples(graph, spo_of(quads), terms)
+
+    @classmethod
+    def from_triples(cls, graph: str, triples: Iterable[tuple], terms: OntologyTerms) -> "PolicyFacts | None":
+        """The facts of one policy graph, from its plain triples (subject, predicate, object: IRIs as
+        strings, literals as graph.rdf.Lit). None when the graph holds no pf:Policy."""
         props: dict = defaultdict(lambda: defaultdict(list))
-        for q in quads:
-            props[q.subject.value][q.predicate.value].append(q.object)
+        for s, p, o in triples:
+            props[s][p].append(o.value if type(o) is not str else o)
         policy_node = props.get(graph)
         if not policy_node or not policy_node.get(PF + "policyId"):
             return None
-        policy = min(o.value for o in policy_node[PF + "policyId"])
+        policy = min(policy_node[PF + "policyId"])
 
         def first(node: dict, prop: str):
             values = node.get(prop)
-            return min(o.value for o in values) if values else None
+            return min(values) if values else None
 
         def values(node: dict, prop: str) -> list[str]:
-            return sorted({o.value for o in node.get(prop, ())})
+            return sorted(set(node.get(prop, ())))
 
         sentences, parties, evidence, words, labels, broader = {}, {}, {}, {}, {}, {}
         flows, overridden, n_statements, statement_places = [], [], 0, []
         for iri, p in props.items():
-            types = {o.value for o in p.get(RDF_TYPE, ())}
+            types = p.get(RDF_TYPE, ())
             if PF + "kindCode" in p:
                 parties[iri] = (first(p, RDFS + "label") or local_name(iri), first(p, PF + "kindCode"),
                                 first(p, PF + "organisation"))
@@ -177,17 +185,19 @@ class PolicyFacts:
                     broader[iri] = first(p, SKOS_BROADER)
             if STATEMENT in types:
                 n_statements += 1
-                evidence[iri] = values(p, PF + "evidence")
+                # the sentences it cites, and the one whose practice it continues (pf:inheritedFrom)
+                evidence[iri] = sorted(set(p.get(PF + "evidence", ())) | set(p.get(PF + "inheritedFrom", ())))
                 statement_places += [(iri, place) for place in values(p, DPV + "hasLocation")]
                 found = []
                 for prop, role in WORD_ROLES.items():
                     for w in p.get(prop, ()):
-                        wp = props.get(w.value, {})
-                        if wp.get(OA + "start") and wp.get(OA + "end") and wp.get(PF + "names"):
-                            found.append((role, first(wp, PF + "names"), int(first(wp, OA + "start")),
-                                          int(first(wp, OA + "end")), first(wp, OA + "exact")))
+                        wp = props.get(w, {})
+                        if wp.get(OA + "start") and wp.get(OA + "end"):
+                            start, end, exact = int(first(wp, OA + "start")), int(first(wp, OA + "end")), \
+                                first(wp, OA + "exact")
+                            found += [(role, name, start, end, exact) for name in sorted(set(wp.get(PF + "names", ())))]
                 if found:
-                    words[iri] = sorted(found, key=lambda w: (w[2], w[3], w[0]))
+                    words[iri] = sorted(set(found), key=lambda w: (w[2], w[3], w[0], w[1]))
             if HANDLING in types or OVERRIDDEN in types:
                 processing = [v for v in values(p, DPV + "hasProcessing") if v in terms.codes]
                 data = values(p, DPV + "hasPersonalData")
@@ -207,13 +217,25 @@ class PolicyFacts:
                     overridden=OVERRIDDEN in types or bool(p.get(PF + "overriddenBy")))
                 (overridden if fact.overridden else flows).append(fact)
         facts = cls(policy, graph, {}, sentences, parties, evidence, words, flows, labels, broader)
-        rows = [(facts.row(f, terms), f) for f in flows]
-        rows.sort(key=lambda rf: flow_order(rf[0]))
-        for n, (_, f) in enumerate(rows):
+        flows.sort(key=facts.order_key(terms))
+        for n, f in enumerate(flows):
             f.n = n
-        facts.flows = [f for _, f in rows]
         facts.record = facts._record(policy_node, n_statements, overridden, statement_places, terms)
         return facts
+
+    def order_key(self, terms: OntologyTerms):
+        """The key of :func:`flow_order` computed from the facts (without making the rows)."""
+        policy, parties, iso = self.policy, self.parties, terms.iso
+
+        def key(f: FlowFacts):
+            kind, label = "", ""
+            if f.party:
+                label, kind, _ = parties.get(f.party, (local_name(f.party), None, None))
+                kind = kind or ""
+            return (policy, terms.label(f.data).lower(), f.data, f.action, kind, (label or "").lower(),
+                    (iso.get(f.place) if f.place else None) or "", f.modality, not f.stated, f.flow or "")
+
+        return key
 
     def flow_sentences(self, f: FlowFacts) -> list[str]:
         """The sentences of a flow: those of the statements it follows from, by offset."""
@@ -229,7 +251,7 @@ class PolicyFacts:
         """The policy as `policies --format json` gives it; its places in the order the policy first says them."""
         def first(prop):
             values = node.get(prop)
-            return min(o.value for o in values) if values else None
+            return min(values) if values else None
 
         places: dict[str, int] = {}
         practices = [(f.place, self.flow_sentences(f)) for f in self.flows + overridden]
@@ -246,7 +268,7 @@ class PolicyFacts:
             "title": first(DCT + "title"),
             "controller": first(PF + "controllerName"),
             "updated": updated[:10] if updated else None,
-            "contacts": sorted({o.value for o in node.get(PF + "contact", ())}),
+            "contacts": sorted(set(node.get(PF + "contact", ()))),
             "jurisdictions": [c for c, _ in sorted(places.items(), key=lambda kv: (kv[1], kv[0]))],
             "source": {"path": first(PF + "sourcePath"), "sha256": first(PF + "sha256")},
             "counts": {"statements": n_statements, "flows": len(self.flows), "stated": stated,

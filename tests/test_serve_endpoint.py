@@ -21,7 +21,12 @@ from policyflows.store import FlowStore
 
 FIXTURE = Path(__file__).with_name("test_store_fixture.trig")
 PF = "https://w3id.org/policyflows/ns#"
-COUNT_FLOWS = "PREFIX pf: <%s> SELECT (COUNT(?f) AS ?n) WHERE { ?f a pf:Flow }" % PF
+DPV = "https://w3id.org/dpv#"
+# the fixture's flows in DPV terms: ten data handlings (its eleventh flow is overridden, typed apart)
+COUNT_FLOWS = "PREFIX dpv: <%s> SELECT (COUNT(?f) AS ?n) WHERE { ?f a dpv:PersonalDataHandling }" % DPV
+FLOWS = "10"
+DATA_OF_FLOWS = ("PREFIX dpv: <%s> CONSTRUCT { ?f dpv:hasPersonalData ?d } "
+                 "WHERE { ?f a dpv:PersonalDataHandling ; dpv:hasPersonalData ?d }" % DPV)
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +45,17 @@ def test_get_query_as_sparql_json(endpoint):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/sparql-results+json")
     assert r.headers["access-control-allow-origin"] == "*"
-    assert r.json()["results"]["bindings"][0]["n"]["value"] == "11"
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == FLOWS
 
 
 def test_post_form_and_post_sparql_query(endpoint):
     form = httpx.post(endpoint + "/sparql", data={"query": COUNT_FLOWS}, headers={"Accept": "text/csv"})
     assert form.status_code == 200 and form.headers["content-type"].startswith("text/csv")
-    assert list(csv.reader(io.StringIO(form.text))) == [["n"], ["11"]]
+    assert list(csv.reader(io.StringIO(form.text))) == [["n"], [FLOWS]]
     direct = httpx.post(endpoint + "/sparql", content=COUNT_FLOWS.encode(),
                         headers={"Content-Type": "application/sparql-query",
                                  "Accept": "text/tab-separated-values"})
-    assert direct.status_code == 200 and direct.text.split("\n")[1].startswith("11")
+    assert direct.status_code == 200 and direct.text.split("\n")[1].startswith(FLOWS)
 
 
 def test_xml_results_and_construct_as_turtle_or_ntriples(endpoint):
@@ -58,11 +63,10 @@ def test_xml_results_and_construct_as_turtle_or_ntriples(endpoint):
                     headers={"Accept": "application/sparql-results+xml"})
     assert xml.status_code == 200
     ElementTree.fromstring(xml.content)
-    construct = "PREFIX pf: <%s> CONSTRUCT { ?f pf:data ?d } WHERE { ?f a pf:Flow ; pf:data ?d }" % PF
-    ttl = httpx.get(endpoint + "/sparql", params={"query": construct})
+    ttl = httpx.get(endpoint + "/sparql", params={"query": DATA_OF_FLOWS})
     assert ttl.status_code == 200 and ttl.headers["content-type"].startswith("text/turtle")
-    nt = httpx.get(endpoint + "/sparql", params={"query": construct}, headers={"Accept": "application/n-triples"})
-    assert nt.text.count(" .\n") == 11
+    nt = httpx.get(endpoint + "/sparql", params={"query": DATA_OF_FLOWS}, headers={"Accept": "application/n-triples"})
+    assert nt.text.count(" .\n") == int(FLOWS)
 
 
 def test_accept_with_q_values_and_not_acceptable(endpoint):
@@ -102,7 +106,7 @@ def test_a_slow_query_hits_the_time_limit(endpoint):
     assert time.time() - started < 10
     # the endpoint goes on: the next query is answered, by the spare that replaced the stopped worker
     after = httpx.get(endpoint + "/sparql", params={"query": COUNT_FLOWS})
-    assert after.status_code == 200 and after.json()["results"]["bindings"][0]["n"]["value"] == "11"
+    assert after.status_code == 200 and after.json()["results"]["bindings"][0]["n"]["value"] == FLOWS
     assert httpx.get(endpoint + "/status").json()["replaced"] >= 1
 
 
@@ -133,16 +137,16 @@ def test_sparqlwrapper_as_an_outside_client(endpoint):
     client = SPARQLWrapper(endpoint + "/sparql")
     client.setQuery(COUNT_FLOWS)
     client.setReturnFormat(JSON)
-    assert client.query().convert()["results"]["bindings"][0]["n"]["value"] == "11"
+    assert client.query().convert()["results"]["bindings"][0]["n"]["value"] == FLOWS
     client.setMethod(POST)
     client.setReturnFormat(XML)
-    assert client.query().convert().getElementsByTagName("literal")[0].firstChild.data == "11"
+    assert client.query().convert().getElementsByTagName("literal")[0].firstChild.data == FLOWS
     client.setReturnFormat(CSV)
-    assert client.query().convert().decode().split() == ["n", "11"]
-    client.setQuery("PREFIX pf: <%s> CONSTRUCT { ?f pf:data ?d } WHERE { ?f a pf:Flow ; pf:data ?d }" % PF)
+    assert client.query().convert().decode().split() == ["n", FLOWS]
+    client.setQuery(DATA_OF_FLOWS)
     client.setReturnFormat(TURTLE)
     graph = client.queryAndConvert()
-    assert len(graph if not isinstance(graph, bytes) else graph.decode().split(" .\n")) >= 11
+    assert len(graph if not isinstance(graph, bytes) else graph.decode().split(" .\n")) >= int(FLOWS)
 
 
 def test_an_in_memory_store_is_served_too():
@@ -151,7 +155,7 @@ def test_an_in_memory_store_is_served_too():
     server, _ = serve_in_thread(store, port=0)
     try:
         url = "http://127.0.0.1:%d/sparql" % server.server_address[1]
-        assert httpx.get(url, params={"query": COUNT_FLOWS}).json()["results"]["bindings"][0]["n"]["value"] == "11"
+        assert httpx.get(url, params={"query": COUNT_FLOWS}).json()["results"]["bindings"][0]["n"]["value"] == FLOWS
         assert httpx.get(url.replace("/sparql", "/status")).json()["in_process"] is True
     finally:
         server.shutdown()
@@ -175,7 +179,7 @@ def test_serve_command_binds_localhost(tmp_path):
                 break
             except httpx.ConnectError:
                 time.sleep(0.1)
-        assert r.json()["results"]["bindings"][0]["n"]["value"] == "11"
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == FLOWS
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -265,38 +265,53 @@ def test_where_prints_a_summary_across_more_than_a_handful_of_policies(on_disk):
 
 def test_evidence_lists_the_words_naming_the_flows_items(hualai_path):
     """Extraction's spans (document offsets of the words naming an item) reach the graph as text
-    positions and each evidence entry of the where answer as "words"."""
+    positions, one node per span (an RFC 5147 fragment IRI), and each evidence entry of the where
+    answer as "words": the words of that sentence naming the flow's data, recipient, place or purposes."""
     from policyflows.extract import Extractor
-    from policyflows.extract.model import Term
     from policyflows.graph import derive_flows, policy_quads
     from policyflows.ingest import read
     from policyflows.rows import OntologyTerms, PolicyFacts
 
-    @dataclass(frozen=True)
-    class SpannedTerm(Term):
-        spans: tuple = field(default=())
-
     doc = read(hualai_path)
     extractor = Extractor()
     statements = extractor.extract(doc)
-    spanned = 0
-    for st in statements:
-        sentence = st.evidence
-        new = []
-        for d in st.data:
-            at = sentence.text.lower().find(d.label.lower())
-            spans = ((sentence.start + at, sentence.start + at + len(d.label)),) if at >= 0 else ()
-            spanned += bool(spans)
-            new.append(SpannedTerm(d.iri, d.label, d.code, d.broader, spans))
-        st.data = new
-    assert spanned > 10
     flows = derive_flows(doc.policy, statements, extractor.lex)
     quads = policy_quads(doc, statements, flows, extractor.lex)
+    span_nodes = {q.subject.value for q in quads if q.predicate.value == "http://www.w3.org/ns/oa#start"
+                  and "/text#char=" in q.subject.value}
+    assert span_nodes
+    for node in span_nodes:  # the IRI names the span it is
+        start, end = map(int, node.rsplit("#char=", 1)[1].split(","))
+        assert 0 <= start < end <= len(doc.text)
     store = FlowStore.open(None)
     terms = OntologyTerms.of(store.store)
     facts = PolicyFacts.from_quads(str(quads[0].graph_name.value), quads, terms)
-    words = [(w, e) for f in facts.flows for e in facts.row(f, terms)["evidence"] for w in e["words"]]
-    assert words
-    for w, e in words:
-        assert w["role"] == "data" and e["start"] <= w["start"] < w["end"] <= e["end"]
+    rows = [facts.row(f, terms) for f in facts.flows]
+    words = [(w, e, r) for r in rows for e in r["evidence"] for w in e["words"]]
+    roles = {w["role"] for w, _, _ in words}
+    assert {"data", "purpose"} <= roles <= {"data", "recipient", "purpose", "place"}
+    for w, e, r in words:
+        assert e["start"] <= w["start"] < w["end"] <= e["end"]
         assert doc.text[w["start"]:w["end"]] == w["text"]
+
+
+def test_an_answer_for_one_policy_looks_at_the_store_once_and_is_made_once(on_disk, monkeypatch):
+    """A server asked /where for one policy again joins the rows' kept text: it lists the store's
+    files once per answer (the look cost more than the answer) and makes no row twice; the text
+    is the answer a fresh store gives."""
+    import policyflows.cache as cache_mod
+    import policyflows.rows as rows_mod
+
+    store = FlowStore.open(on_disk)
+    policy = store.policy_ids()[0]
+    first = store.where_json("personal information", policies=policy)
+    looks, made = [], []
+    real_stamp, real_row = cache_mod.store_stamp, cache_mod.flow_row
+    monkeypatch.setattr(cache_mod, "store_stamp", lambda folder: looks.append(1) or real_stamp(folder))
+    monkeypatch.setattr(cache_mod, "flow_row", lambda *a, **k: made.append(1) or real_row(*a, **k))
+    again = store.where_json("personal information", policies=policy)
+    assert again == first and json.loads(again)["flows"]
+    assert len(looks) == 1 and not made
+    monkeypatch.setattr(cache_mod, "flow_row", real_row)
+    assert FlowStore.open(on_disk).where_json("personal information", policies=policy) == first
+    assert rows_mod.flow_row is real_row

@@ -10,7 +10,9 @@ Inference, each step recorded as inference (``stated=False``, ``via``, ``derived
 3. A specific will-not overrides a broader positive for the same data and recipient: the
    overridden flow is kept, marked ``overridden_by``, and left out of answers.
 
-A category the policy never collects gets no inferred flow.
+A category the policy never collects gets no inferred flow, and data the ontology puts outside
+personal information (anonymised, aggregated: pf:NonPersonalData) gets no flow at all: a flow is a
+personal-data handling. Its statement keeps it (graph/rdf.py writes it as ``dpv:hasData``).
 """
 from __future__ import annotations
 
@@ -53,8 +55,32 @@ class Flow:
                 self.jurisdiction.iri if self.jurisdiction else None, self.stated)
 
 
+PERSONAL = str(PF.PersonalInformation)
+
+
+def is_personal(iri: str, lexicon) -> bool:
+    """Is a data category personal information (the root or beneath it)? Without a lexicon, or for
+    a category the lexicon does not know, it is taken to be."""
+    if lexicon is None or iri == PERSONAL:
+        return True
+    known = getattr(lexicon, "concepts", None)
+    if known is not None and iri not in known:
+        return True
+    return PERSONAL in lexicon.broader(iri)
+
+
 def derive_flows(policy: str, statements: list[Statement], lexicon) -> list[Flow]:
     """All flows of one policy: stated ones, inferred ones, and overrides marked."""
+    personal: dict[str, bool] = {}
+
+    def keep(d: Term) -> bool:
+        found = personal.get(d.iri)
+        if found is None:
+            found = personal[d.iri] = is_personal(d.iri, lexicon)
+        return found
+
+    statements = [s if all(keep(d) for d in s.data) else _replace_data(s, [d for d in s.data if keep(d)])
+                  for s in statements]
     stated = _stated_flows(policy, statements)
     collected = _collected(statements, lexicon)
     retention = _retention_by_data(statements)
@@ -65,6 +91,13 @@ def derive_flows(policy: str, statements: list[Statement], lexicon) -> list[Flow
     flows = _dedupe(stated + inferred)
     _mark_overrides(flows, statements, lexicon)
     return flows
+
+
+def _replace_data(st: Statement, data: list[Term]) -> Statement:
+    """The statement as far as flows go: its personal data only (the statement itself is unchanged)."""
+    from dataclasses import replace
+
+    return replace(st, data=data)
 
 
 def _stated_flows(policy: str, statements: list[Statement]) -> list[Flow]:

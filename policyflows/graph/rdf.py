@@ -7,19 +7,25 @@ Web Annotation selectors (``oa:TextQuoteSelector``/``oa:TextPositionSelector``).
 * evidence hangs off the statements only; a flow names the statements it follows from
   (``pf:derivedFrom``) and its evidence is theirs, so an inferred flow copies no sentence;
 * a flow is stated unless it names the broader category it was inferred through (``pf:via``);
-* one named graph is one policy, so nothing says ``in policy`` node by node.
+* one named graph is one policy, so nothing says ``in policy`` node by node;
+* the words naming an item are one node per span of the text, named by an RFC 5147 fragment
+  (``{policy}/text#char=start,end``), shared by every statement that cites those words.
 
-The quads are pyoxigraph terms (what the store loads and N-Quads serialises); rdflib triples are
-made from them only when asked for (SHACL, owlready2, tests).
+The writer gives plain triples: subjects and predicates are IRI strings, an object is an IRI string
+or a :class:`Lit`. The store loads them as N-Quads text (:func:`nquads`, what a build worker sends);
+pyoxigraph quads (:func:`quads_of`) and rdflib triples are made from them only when asked for
+(SHACL, owlready2, tests).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Iterable, NamedTuple
 
 import pyoxigraph as ox
 
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
-from policyflows.graph.flows import Flow
+from policyflows.graph.flows import Flow, is_personal
 from policyflows.vocab import flow_iri, party_iri, policy_iri, sentence_iri, statement_iri
 
 PF = "https://w3id.org/policyflows/ns#"
@@ -31,6 +37,8 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPE = RDF + "type"
+INTEGER = XSD + "integer"
 
 # where-json action code -> the processing it is: DPV's own term, or ours where DPV has none
 # (selling is a disclosure DPV names only as a purpose; retaining is storing for a period)
@@ -51,56 +59,62 @@ CROSS_BORDER = DPV + "CrossBorderTransfer"
 _POLICY_LOCAL = "/purpose/"
 
 
+class Lit(NamedTuple):
+    """A literal object: its lexical form and datatype IRI (None: a plain string)."""
+
+    value: str
+    datatype: str | None = None
+
+
+Triple = tuple  # (subject IRI, predicate IRI, object IRI or Lit)
+
+
 class PolicyGraphWriter:
-    """Writes one policy's named graph as pyoxigraph quads."""
+    """Writes one policy's named graph as plain triples."""
 
     def __init__(self, doc, lexicon=None, controller_country: str | None = None):
         self.doc = doc
         self.lex = lexicon
         self.controller_country = controller_country
         self.policy = str(policy_iri(doc.policy))
-        self.graph = ox.NamedNode(self.policy)
-        self.quads: list[ox.Quad] = []
-        self._nodes: dict[str, ox.NamedNode] = {}
-        self._literals: dict[tuple, ox.Literal] = {}
-        self._parties: dict[tuple, ox.NamedNode] = {}
-        self._sentences: dict[int, ox.NamedNode] = {}
+        self.graph = self.policy
+        self.triples: list[Triple] = []
+        self._literals: dict[tuple, Lit] = {}
+        self._parties: dict[tuple, str] = {}
+        self._sentences: dict[int, str] = {}
         self._purposes: set[str] = set()
-        self._storage: dict[str, ox.NamedNode] = {}
+        self._storage: dict[str, str] = {}
         self._countries: dict[str, str | None] = {}
+        self._spans: dict[tuple[int, int], str] = {}  # (start, end) -> the words' node
+        self._span_names: set[tuple[str, str]] = set()
+        self._span_exact: set[str] = set()
+        self._personal: dict[str, bool] = {}
 
     # -- terms, each made once -----------------------------------------------------------------
 
-    def node(self, iri: str) -> ox.NamedNode:
-        found = self._nodes.get(iri)
-        if found is None:
-            found = self._nodes[iri] = ox.NamedNode(iri)
-        return found
-
-    def literal(self, value, datatype: str | None = None) -> ox.Literal:
+    def literal(self, value, datatype: str | None = None) -> Lit:
         key = (type(value), value, datatype)  # the type keeps True apart from 1
         found = self._literals.get(key)
         if found is None:
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-            found = self._literals[key] = ox.Literal(text, datatype=self.node(datatype) if datatype else None)
+            found = self._literals[key] = Lit(text, datatype)
         return found
 
-    def add(self, s, p: str, o) -> None:
-        self.quads.append(ox.Quad(s if isinstance(s, ox.NamedNode) else self.node(s), self.node(p),
-                                  o if isinstance(o, (ox.NamedNode, ox.Literal)) else self.node(o), self.graph))
+    def add(self, s: str, p: str, o) -> None:
+        self.triples.append((s, p, o))
 
-    def write(self, statements: list[Statement], flows: list[Flow]) -> list[ox.Quad]:
+    def write(self, statements: list[Statement], flows: list[Flow]) -> list[Triple]:
         self._policy()
         st_nodes = [self._statement(n, st) for n, st in enumerate(statements)]
         for f in flows:
             self._flow(f, st_nodes)
-        return self.quads
+        return self.triples
 
     # -- nodes ---------------------------------------------------------------------------------
 
     def _policy(self) -> None:
         p, doc, meta = self.graph, self.doc, self.doc.metadata
-        self.add(p, RDF + "type", PF + "Policy")
+        self.add(p, TYPE, PF + "Policy")
         self.add(p, PF + "policyId", self.literal(doc.policy))
         if meta.title:
             self.add(p, DCT + "title", self.literal(meta.title))
@@ -120,66 +134,64 @@ class PolicyGraphWriter:
             self.add(p, PF + "sourcePath", self.literal(src.path))
         self.add(p, PF + "sha256", self.literal(src.sha256))
         self.add(p, PF + "sourceFormat", self.literal(src.format))
-        self.add(p, PF + "textLength", self.literal(len(doc.text), XSD + "integer"))
+        self.add(p, PF + "textLength", self.literal(len(doc.text), INTEGER))
 
-    def _sentence(self, ev: Evidence) -> ox.NamedNode:
+    def _sentence(self, ev: Evidence) -> str:
         node = self._sentences.get(ev.sentence)
         if node is None:
-            node = self._sentences[ev.sentence] = self.node(str(sentence_iri(self.doc.policy, ev.sentence)))
-            self.add(node, RDF + "type", OA + "TextQuoteSelector")
-            self.add(node, RDF + "type", OA + "TextPositionSelector")
+            node = self._sentences[ev.sentence] = str(sentence_iri(self.doc.policy, ev.sentence))
+            self.add(node, TYPE, OA + "TextQuoteSelector")
+            self.add(node, TYPE, OA + "TextPositionSelector")
             self.add(node, OA + "exact", self.literal(ev.text))
-            self.add(node, OA + "start", self.literal(ev.start, XSD + "integer"))
-            self.add(node, OA + "end", self.literal(ev.end, XSD + "integer"))
+            self.add(node, OA + "start", self.literal(ev.start, INTEGER))
+            self.add(node, OA + "end", self.literal(ev.end, INTEGER))
             title = self.doc.section_title(ev.sentence)
             if title:
                 self.add(node, PF + "sectionTitle", self.literal(title))
         return node
 
-    def _party(self, party: PartyRef) -> ox.NamedNode:
+    def _party(self, party: PartyRef) -> str:
         key = (party.kind, party.label.lower())
         node = self._parties.get(key)
         if node is None:
-            node = self._parties[key] = self.node(str(party_iri(self.doc.policy, party.kind, party.label)))
-            self.add(node, RDF + "type", KIND_CLASS[party.kind])
+            node = self._parties[key] = str(party_iri(self.doc.policy, party.kind, party.label))
+            self.add(node, TYPE, KIND_CLASS[party.kind])
             if party.concept and party.concept != KIND_CLASS[party.kind]:
-                self.add(node, RDF + "type", party.concept)
+                self.add(node, TYPE, party.concept)
             self.add(node, RDFS + "label", self.literal(party.label))
             self.add(node, PF + "kindCode", self.literal(party.kind))
             if party.organisation:
                 self.add(node, PF + "organisation", party.organisation)
         return node
 
-    def _purpose(self, term: Term) -> ox.NamedNode:
-        node = self.node(term.iri)
-        if _POLICY_LOCAL in term.iri and term.iri not in self._purposes:  # a purpose in the policy's own words
-            self._purposes.add(term.iri)
-            self.add(node, RDF + "type", PF + "StatedPurpose")
+    def _purpose(self, term: Term) -> str:
+        node = term.iri
+        if _POLICY_LOCAL in node and node not in self._purposes:  # a purpose in the policy's own words
+            self._purposes.add(node)
+            self.add(node, TYPE, PF + "StatedPurpose")
             self.add(node, RDFS + "label", self.literal(term.label))
             if term.broader:
                 self.add(node, SKOS + "broader", term.broader)
         return node
 
-    def _storage_duration(self, duration: str) -> ox.NamedNode:
+    def _storage_duration(self, duration: str) -> str:
         node = self._storage.get(duration)
         if node is None:
-            node = self._storage[duration] = self.node(f"{self.policy}/storage/{duration}")
-            self.add(node, RDF + "type", DPV + "StorageDuration")
+            node = self._storage[duration] = f"{self.policy}/storage/{duration}"
+            self.add(node, TYPE, DPV + "StorageDuration")
             self.add(node, DPV + "hasDuration", self.literal(duration, XSD + "duration"))
         return node
 
-    def _recipient(self, node, party: PartyRef | None) -> None:
+    def _recipient(self, node: str, party: PartyRef | None) -> None:
         """The first party holds what it collects (DPV: its controller); anyone else receives it."""
         if party is not None:
             prop = DPV + "hasDataController" if party.kind == "first-party" else DPV + "hasRecipient"
             self.add(node, prop, self._party(party))
 
-    def _practice(self, node, action: str, modality: str, data: list[Term], recipients, purposes, places,
+    def _practice(self, node: str, action: str, modality: str, recipients, purposes, places,
                   conditions, retention, legal_bases) -> None:
         self.add(node, DPV + "hasProcessing", PROCESSING[action])
         self.add(node, PF + "modality", MODALITY[modality])
-        for d in data:
-            self.add(node, DPV + "hasPersonalData", d.iri)
         for r in recipients:
             self._recipient(node, r)
         for p in purposes:
@@ -194,44 +206,69 @@ class PolicyGraphWriter:
         for basis in legal_bases:
             self.add(node, DPV + "hasLegalBasis", basis.iri)
 
-    def _statement(self, n: int, st: Statement) -> ox.NamedNode:
-        node = self.node(str(statement_iri(self.doc.policy, n)))
-        self.add(node, RDF + "type", PF + "Statement")
+    def _is_personal(self, iri: str) -> bool:
+        found = self._personal.get(iri)
+        if found is None:
+            found = self._personal[iri] = is_personal(iri, self.lex)
+        return found
+
+    def _statement(self, n: int, st: Statement) -> str:
+        node = str(statement_iri(self.doc.policy, n))
+        self.add(node, TYPE, PF + "Statement")
         self.add(node, PF + "actor", self._party(st.actor))
-        self._practice(node, st.action, st.modality, st.data, st.recipients, st.purposes, st.jurisdictions,
+        for d in st.data:
+            # DPV's own property for data that is not personal (anonymised, aggregated): no flow follows
+            self.add(node, DPV + ("hasPersonalData" if self._is_personal(d.iri) else "hasData"), d.iri)
+        self._practice(node, st.action, st.modality, st.recipients, st.purposes, st.jurisdictions,
                        st.conditions, st.retention, st.legal_bases)
         sentences = st.all_evidence
         for ev in sentences:
             self.add(node, PF + "evidence", self._sentence(ev))
+        inherited = getattr(st, "inherited_from", None)
+        if inherited is not None:
+            # an inventory sentence ("This information may include …") states the practice of an
+            # earlier sentence: the statement is inferred from that one too, and cites it
+            self.add(node, PF + "inheritedFrom", self._sentence(inherited))
+        rule = getattr(st, "rule", None)
+        if rule:
+            self.add(node, PF + "rule", self.literal(rule))
         self._words(node, st, sentences)
         return node
 
-    def _words(self, node: ox.NamedNode, st: Statement, sentences: list[Evidence]) -> None:
-        """The words naming each item, as text positions (``spans`` of extraction, when it gives them).
-        Their text is the cited sentence's at those offsets; a span outside every cited sentence
-        carries its own text."""
-        k = 0
+    def _words(self, node: str, st: Statement, sentences: list[Evidence]) -> None:
+        """The words naming each item, as text positions (``spans`` of extraction). One node per span
+        of the policy's text, shared by the statements citing it; its text is the cited sentence's
+        at those offsets, and a span outside the citing statement's sentences carries its own text."""
         items = [("data", d, d.iri) for d in st.data] + [("purpose", p, p.iri) for p in st.purposes] + \
                 [("place", j, j.iri) for j in st.jurisdictions] + \
                 [("recipient", r, self._party(r)) for r in st.recipients]
+        linked = set()
         for role, item, target in items:
             for start, end in getattr(item, "spans", ()) or ():
-                words = self.node(f"{node.value}/words/{k}")
-                k += 1
-                self.add(node, WORD_ROLES[role], words)
-                self.add(words, PF + "names", target)
-                self.add(words, OA + "start", self.literal(int(start), XSD + "integer"))
-                self.add(words, OA + "end", self.literal(int(end), XSD + "integer"))
-                if not any(ev.start <= start and end <= ev.end for ev in sentences):
+                start, end = int(start), int(end)
+                words = self._spans.get((start, end))
+                if words is None:
+                    words = self._spans[(start, end)] = f"{self.policy}/text#char={start},{end}"
+                    self.add(words, OA + "start", self.literal(start, INTEGER))
+                    self.add(words, OA + "end", self.literal(end, INTEGER))
+                if (role, words) not in linked:
+                    linked.add((role, words))
+                    self.add(node, WORD_ROLES[role], words)
+                if (words, target) not in self._span_names:
+                    self._span_names.add((words, target))
+                    self.add(words, PF + "names", target)
+                if words not in self._span_exact and not any(ev.start <= start and end <= ev.end for ev in sentences):
+                    self._span_exact.add(words)
                     self.add(words, OA + "exact", self.literal(self.doc.text[start:end]))
 
-    def _flow(self, f: Flow, st_nodes: list[ox.NamedNode]) -> ox.NamedNode:
+    def _flow(self, f: Flow, st_nodes: list[str]) -> str:
         key = [f.data.iri, f.action, f.modality, f.recipient.kind + ":" + f.recipient.label if f.recipient else "",
                f.jurisdiction.iri if f.jurisdiction else "", str(f.stated)]
-        node = self.node(str(flow_iri(self.doc.policy, *key)))
+        node = str(flow_iri(self.doc.policy, *key))
         # an overridden flow is kept for provenance, typed apart: it is no data handling the policy states
-        self.add(node, RDF + "type", PF + "OverriddenFlow" if f.overridden_by else DPV + "PersonalDataHandling")
-        self._practice(node, f.action, f.modality, [f.data], [f.recipient], f.purposes, [f.jurisdiction],
+        self.add(node, TYPE, PF + "OverriddenFlow" if f.overridden_by else DPV + "PersonalDataHandling")
+        self.add(node, DPV + "hasPersonalData", f.data.iri)
+        self._practice(node, f.action, f.modality, [f.recipient], f.purposes, [f.jurisdiction],
                        f.conditions, f.retention, f.legal_bases)
         for v in f.via:
             self.add(node, PF + "via", v.iri)
@@ -291,10 +328,15 @@ def _is_iso_date(value: str) -> bool:
         return False
 
 
-def policy_quads(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> list[ox.Quad]:
-    """The quads of the policy's named graph (graph name: the policy IRI)."""
+def policy_spo(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> list[Triple]:
+    """The plain triples of the policy's named graph (graph name: the policy IRI)."""
     country = controller_country(doc, lexicon) if lexicon is not None else None
     return PolicyGraphWriter(doc, lexicon, country).write(statements, flows)
+
+
+def policy_quads(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> list[ox.Quad]:
+    """The quads of the policy's named graph (graph name: the policy IRI), as pyoxigraph quads."""
+    return quads_of(policy_spo(doc, statements, flows, lexicon), str(policy_iri(doc.policy)))
 
 
 def controller_country(doc, lexicon) -> str | None:
@@ -312,10 +354,85 @@ def controller_country(doc, lexicon) -> str | None:
     return None
 
 
+# --- the triples as N-Quads, pyoxigraph quads, and back ------------------------------------------------
+
+# what an IRI of N-Quads may not hold (IRIREF); the IRIs written are minted here or come from the
+# ontology, but one a component minted badly must fail its own policy, not the store's bulk load
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+XSD_STRING = XSD + "string"
+
+
+def _iri_text(iri: str) -> str:
+    if _NOT_IRI.search(iri) or not _SCHEME.match(iri):
+        raise ValueError(f"not an IRI the graph can hold: {iri!r}")
+    return f"<{iri}>"
+
+
+def _literal_text(lit: Lit) -> str:
+    text = '"' + lit.value.translate(_ESCAPES) + '"'
+    if lit.datatype and lit.datatype != XSD_STRING:
+        text += "^^" + _iri_text(lit.datatype)
+    return text
+
+
+def nquads(triples: Iterable[Triple], graph: str) -> bytes:
+    """The triples as N-Quads in the named graph ``graph``: what a build worker hands the store.
+    Every IRI is checked (ValueError for one N-Quads cannot hold)."""
+    tail = " " + _iri_text(graph) + " .\n"
+    made: dict = {}
+    lines = []
+    for s, p, o in triples:
+        st = made.get(s)
+        if st is None:
+            st = made[s] = _iri_text(s)
+        pt = made.get(p)
+        if pt is None:
+            pt = made[p] = _iri_text(p)
+        ot = made.get(o)
+        if ot is None:
+            ot = made[o] = _literal_text(o) if type(o) is Lit else _iri_text(o)
+        lines.append(f"{st} {pt} {ot}{tail}")
+    return "".join(lines).encode("utf-8", "replace")
+
+
+def quads_of(triples: Iterable[Triple], graph: str) -> list[ox.Quad]:
+    """The triples as pyoxigraph quads in the named graph ``graph``."""
+    g = ox.NamedNode(graph)
+    made: dict = {}
+
+    def term(x):
+        found = made.get(x)
+        if found is None:
+            if type(x) is Lit:
+                found = ox.Literal(x.value, datatype=ox.NamedNode(x.datatype) if x.datatype else None)
+            else:
+                found = ox.NamedNode(x)
+            made[x] = found
+        return found
+
+    return [ox.Quad(term(s), term(p), term(o), g) for s, p, o in triples]
+
+
+def spo_of(quads: Iterable) -> list[Triple]:
+    """pyoxigraph quads (or triples) as plain triples (what the row model reads)."""
+    out = []
+    for q in quads:
+        o = q.object
+        if isinstance(o, ox.Literal):
+            dtype = o.datatype.value
+            o = Lit(o.value, None if dtype == XSD_STRING else dtype)
+        else:
+            o = o.value
+        out.append((q.subject.value, q.predicate.value, o))
+    return out
+
+
 # --- rdflib, on request -----------------------------------------------------------------------------
 
 def rdflib_triples(quads) -> set:
-    """pyoxigraph quads (or triples) as a set of rdflib-term triples."""
+    """pyoxigraph quads (or triples), or plain triples, as a set of rdflib-term triples."""
     from rdflib import BNode, Literal, URIRef
 
     made: dict = {}
@@ -323,7 +440,12 @@ def rdflib_triples(quads) -> set:
     def term(t):
         got = made.get(t)
         if got is None:
-            if isinstance(t, ox.NamedNode):
+            if type(t) is str:
+                got = URIRef(t)
+            elif type(t) is Lit:
+                got = Literal(t.value) if t.datatype in (None, XSD_STRING) else \
+                    Literal(t.value, datatype=URIRef(t.datatype))
+            elif isinstance(t, ox.NamedNode):
                 got = URIRef(t.value)
             elif isinstance(t, ox.BlankNode):
                 got = BNode(t.value)
@@ -336,7 +458,8 @@ def rdflib_triples(quads) -> set:
             made[t] = got
         return got
 
-    return {(term(q.subject), term(q.predicate), term(q.object)) for q in quads}
+    return {(term(q[0]), term(q[1]), term(q[2])) if type(q) is tuple else
+            (term(q.subject), term(q.predicate), term(q.object)) for q in quads}
 
 
 def to_rdflib(triples):
@@ -347,7 +470,7 @@ def to_rdflib(triples):
     for prefix, ns in (("pf", PF), ("dpv", DPV), ("oa", OA), ("loc", LOC), ("dct", DCT), ("skos", SKOS)):
         g.bind(prefix, ns)
     triples = list(triples)
-    if triples and isinstance(triples[0], (ox.Quad, ox.Triple)):
+    if triples and (isinstance(triples[0], (ox.Quad, ox.Triple)) or type(triples[0][0]) is str):
         triples = rdflib_triples(triples)
     for t in triples:
         g.add(t)
@@ -356,9 +479,9 @@ def to_rdflib(triples):
 
 def policy_triples(doc, statements: list[Statement], flows: list[Flow], lexicon=None) -> set:
     """The triples of the policy's named graph, as a set of rdflib-term tuples."""
-    return rdflib_triples(policy_quads(doc, statements, flows, lexicon))
+    return rdflib_triples(policy_spo(doc, statements, flows, lexicon))
 
 
 def policy_graph(doc, statements: list[Statement], flows: list[Flow], lexicon=None):
     """The same as an rdflib Graph (for SHACL, serialising, owlready2)."""
-    return to_rdflib(policy_quads(doc, statements, flows, lexicon))
+    return to_rdflib(policy_spo(doc, statements, flows, lexicon))
