@@ -1,6 +1,6 @@
 """What each extraction component earns: the scores with each one switched off in turn.
 
-    .venv/bin/python benchmarks/ablation.py [--limit N] [--out docs/notes/ablation.md]
+    .venv/bin/python benchmarks/ablation.py [--limit N] [--out docs/ablation.md]
 
 Runs the scorer of ../shared/tools/score_types.py in this process (benchmarks/score.py) on OPP-115
 and APP-350, once with every component and once with each component of

@@ -51,7 +51,7 @@ CORS = ("Access-Control-Allow-Origin: *\r\nAccess-Control-Allow-Methods: GET, PO
         "Access-Control-Allow-Headers: Content-Type, Accept\r\n")
 # Two query workers per core: light queries still find a free worker while one runs a heavy query
 # to its limit (2 and 4 workers answered the light load alike here); one warm spare replaces a
-# killed worker at once. Measured: benchmarks/serve_bench.py, docs/notes/serve.md.
+# killed worker at once. Measured: benchmarks/serve_bench.py, docs/serve.md.
 DEFAULT_WORKERS = max(2, 2 * (os.cpu_count() or 1))
 DEFAULT_SPARES = 1
 

@@ -7,7 +7,7 @@ shows it), so the only sure stop is to end the process running the query. Starti
 query (the earlier design) cost seconds per answer under load; opening the store once per worker
 and reusing the worker costs nothing per query. And why the workers accept the connections
 themselves: a request then crosses no other process, which halves the work per light query
-against handing each request through a front process (measured: docs/notes/serve.md).
+against handing each request through a front process (measured: docs/serve.md).
 
 The pool knows nothing about HTTP: a worker is a fresh `python` (started with subprocess, not
 multiprocessing: it imports only what it needs, never the program's main script, so a script or

@@ -73,7 +73,7 @@ def test_the_committed_model_is_what_the_training_script_makes_today(tmp_path, c
 
 def test_its_scores_were_cross_validated_by_policy_and_beat_the_rules(committed):
     """The figures the training script wrote: 5 folds by policy / 40-paragraph file, each fold read by a model
-    trained without it. Floors a little under what was measured (docs/notes/extraction.md)."""
+    trained without it. Floors a little under what was measured (docs/extraction.md)."""
     cv, rules = committed["scores"]["cv"], committed["scores"]["rules_only"]
     assert cv["collect"][2] >= 0.645 and cv["collect"][0] >= 0.695  # measured P .708 R .613 F1 .657 (rules .610)
     assert cv["app350"][2] >= 0.595 and cv["app350"][0] >= 0.73  # measured P .742 R .512 F1 .606 (rules .512)

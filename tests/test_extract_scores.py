@@ -1,4 +1,4 @@
-"""The measured recall on the annotated sets, held above floors (docs/notes/extraction.md has the numbers).
+"""The measured recall on the annotated sets, held above floors (docs/extraction.md has the numbers).
 
 Runs the scorer of ../shared/tools/score_types.py in this process (benchmarks/score.py: same
 figures, no interpreter per file), on all 60 OPP-115 policies and all 2,817 APP-350 paragraphs.

@@ -1,7 +1,7 @@
 """Metadata against the hand-read gold table (tests/data/metadata-gold.yaml): rates held above floors.
 
 The floors are the rates measured when the rules were written (benchmarks/metadata_check.py,
-docs/notes/metadata.md) less a small margin; a change that loses controllers, dates or titles fails.
+docs/metadata.md) less a small margin; a change that loses controllers, dates or titles fails.
 """
 from __future__ import annotations
 
