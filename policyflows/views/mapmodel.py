@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from policyflows.views.network import KINDS, data_key, place_key, recipient_key
+from policyflows.views.network import KINDS, _lexicon, data_key, place_key, recipient_key
 
 SCREENFUL = 16            # rows a 1400×900 window shows at full size (one-line labels, 46 px apart)
 ARROWS_AT_A_GLANCE = 100  # beyond this many arrows no single flow can be followed by eye
@@ -151,12 +151,6 @@ def build_model(flows: Iterable[dict], *, series=per_policy, group: bool | None 
     edges = _edges(flows, nodes, series)
     _order(nodes, edges)
     return MapModel(nodes, edges, grouped)
-
-
-def _lexicon():
-    from policyflows.ontology import Lexicon  # the ontology loads on first use only
-
-    return Lexicon.load()
 
 
 def _leaf_nodes(flows: list[dict]) -> dict[str, MapNode]:
