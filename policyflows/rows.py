@@ -171,6 +171,8 @@ class PolicyFacts:
 
         sentences, parties, evidence, words, labels, broader = {}, {}, {}, {}, {}, {}
         flows, overridden, n_statements, statement_places = [], [], 0, []
+        statement_data: dict[str, set[str]] = {}
+        handlings: list[tuple] = []
         for iri, p in props.items():
             types = p.get(RDF_TYPE, ())
             if PF + "kindCode" in p:
@@ -198,23 +200,30 @@ class PolicyFacts:
                             found += [(role, name, start, end, exact) for name in sorted(set(wp.get(PF + "names", ())))]
                 if found:
                     words[iri] = sorted(set(found), key=lambda w: (w[2], w[3], w[0], w[1]))
+            if STATEMENT in types:
+                statement_data[iri] = set(p.get(DPV + "hasPersonalData", ()))
             if HANDLING in types or OVERRIDDEN in types:
-                processing = [v for v in values(p, DPV + "hasProcessing") if v in terms.codes]
-                data = values(p, DPV + "hasPersonalData")
-                modality = terms.codes.get(first(p, PF + "modality") or "")
-                if not (processing and data and modality):
-                    continue
-                party = first(p, DPV + "hasRecipient") or first(p, DPV + "hasDataController")
-                retention = None
-                for storage in values(p, DPV + "hasStorageCondition"):
-                    retention = retention or first(props.get(storage, {}), DPV + "hasDuration")
-                via = values(p, PF + "via")
+                handlings.append((iri, p, types))
+        for iri, p, types in handlings:
+            processing = [v for v in values(p, DPV + "hasProcessing") if v in terms.codes]
+            data = values(p, DPV + "hasPersonalData")
+            modality = terms.codes.get(first(p, PF + "modality") or "")
+            if not (processing and data and modality):
+                continue
+            party = first(p, DPV + "hasRecipient") or first(p, DPV + "hasDataController")
+            retention = None
+            for storage in values(p, DPV + "hasStorageCondition"):
+                retention = retention or first(props.get(storage, {}), DPV + "hasDuration")
+            via = values(p, PF + "via")
+            derived = values(p, PF + "derivedFrom")
+            is_overridden = OVERRIDDEN in types or bool(p.get(PF + "overriddenBy"))
+            for d in data:  # one row per category of the handling
                 fact = FlowFacts(
-                    flow=iri, data=data[0], action=terms.codes[processing[0]], modality=modality, party=party,
+                    flow=iri, data=d, action=terms.codes[processing[0]], modality=modality, party=party,
                     place=first(p, DPV + "hasLocation"), stated=not via, retention=retention, via=via,
                     purposes=values(p, DPV + "hasPurpose"), conditions=values(p, PF + "condition"),
-                    legal=values(p, DPV + "hasLegalBasis"), statements=values(p, PF + "derivedFrom"),
-                    overridden=OVERRIDDEN in types or bool(p.get(PF + "overriddenBy")))
+                    legal=values(p, DPV + "hasLegalBasis"),
+                    statements=row_statements(d, derived, statement_data, terms), overridden=is_overridden)
                 (overridden if fact.overridden else flows).append(fact)
         facts = cls(policy, graph, {}, sentences, parties, evidence, words, flows, labels, broader)
         flows.sort(key=facts.order_key(terms))
@@ -274,6 +283,15 @@ class PolicyFacts:
             "counts": {"statements": n_statements, "flows": len(self.flows), "stated": stated,
                        "inferred": len(self.flows) - stated},
         }
+
+
+def row_statements(data: str, derived: list[str], statement_data: dict[str, set[str]],
+                   terms: OntologyTerms) -> list[str]:
+    """The statements a row of one category follows from: those of its handling (``pf:derivedFrom``)
+    that name the category or a broader one. A handling groups categories, and a statement
+    collecting one of them is no premise of the others'."""
+    wanted = {data} | terms.ancestors(data)
+    return [s for s in derived if statement_data.get(s, set()) & wanted]
 
 
 def flow_row(policy: str, f: FlowFacts, sentences: dict, parties: dict, terms: OntologyTerms, labels: dict,

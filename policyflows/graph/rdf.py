@@ -106,8 +106,8 @@ class PolicyGraphWriter:
     def write(self, statements: list[Statement], flows: list[Flow]) -> list[Triple]:
         self._policy()
         st_nodes = [self._statement(n, st) for n, st in enumerate(statements)]
-        for f in flows:
-            self._flow(f, st_nodes)
+        for group in handlings(flows):
+            self._flow(group, st_nodes)
         return self.triples
 
     # -- nodes ---------------------------------------------------------------------------------
@@ -261,18 +261,24 @@ class PolicyGraphWriter:
                     self._span_exact.add(words)
                     self.add(words, OA + "exact", self.literal(self.doc.text[start:end]))
 
-    def _flow(self, f: Flow, st_nodes: list[str]) -> str:
-        key = [f.data.iri, f.action, f.modality, f.recipient.kind + ":" + f.recipient.label if f.recipient else "",
-               f.jurisdiction.iri if f.jurisdiction else "", str(f.stated)]
+    def _flow(self, group: list[Flow], st_nodes: list[str]) -> str:
+        """One data handling: the flows that differ only in their data, as one node with a
+        ``dpv:hasPersonalData`` per category (DPV reads a handling as every combination of its values).
+        It cites the union of its flows' statements; a row of one category cites those of them that
+        name that category or a broader one (rows.py, flows.rq, where.rq)."""
+        f = group[0]
+        key = [f.action, f.modality, f.recipient.kind + ":" + f.recipient.label if f.recipient else "",
+               f.jurisdiction.iri if f.jurisdiction else "", str(f.stated), *_practice_key(f)]
         node = str(flow_iri(self.doc.policy, *key))
         # an overridden flow is kept for provenance, typed apart: it is no data handling the policy states
         self.add(node, TYPE, PF + "OverriddenFlow" if f.overridden_by else DPV + "PersonalDataHandling")
-        self.add(node, DPV + "hasPersonalData", f.data.iri)
+        for data in sorted({g.data.iri for g in group}):
+            self.add(node, DPV + "hasPersonalData", data)
         self._practice(node, f.action, f.modality, [f.recipient], f.purposes, [f.jurisdiction],
                        f.conditions, f.retention, f.legal_bases)
         for v in f.via:
             self.add(node, PF + "via", v.iri)
-        for n in f.derived_from:
+        for n in dict.fromkeys(n for g in group for n in g.derived_from):
             self.add(node, PF + "derivedFrom", st_nodes[n])
         for n in f.overridden_by:
             self.add(node, PF + "overriddenBy", st_nodes[n])
@@ -294,6 +300,24 @@ class PolicyGraphWriter:
             self._countries[place] = country.rsplit("#", 1)[-1] if country else None
         country = self._countries[place]
         return country if country and country != self.controller_country else None
+
+
+def _practice_key(f: Flow) -> tuple[str, ...]:
+    """What a flow says beside its data, recipient and place: flows equal in all of it are one handling."""
+    return ("|".join(sorted(p.iri for p in f.purposes)), "|".join(sorted(f.conditions)), f.retention or "",
+            "|".join(sorted(b.iri for b in f.legal_bases)), "|".join(sorted(v.iri for v in f.via)),
+            "|".join(map(str, sorted(f.overridden_by))))
+
+
+def handlings(flows: list[Flow]) -> list[list[Flow]]:
+    """The flows of a policy grouped into data handlings: one group per (action, modality, recipient,
+    place, stated, purposes, conditions, retention, legal bases, via, overrides), in first-seen order.
+    A group is one node of the graph; its flows differ only in their data (and their statements)."""
+    groups: dict[tuple, list[Flow]] = {}
+    for f in flows:
+        key = (*f.key[1:], *_practice_key(f))
+        groups.setdefault(key, []).append(f)
+    return list(groups.values())
 
 
 def country_of(place: str, lexicon) -> str | None:
