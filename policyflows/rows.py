@@ -193,11 +193,11 @@ class PolicyFacts:
                 found = []
                 for prop, role in WORD_ROLES.items():
                     for w in p.get(prop, ()):
-                        wp = props.get(w, {})
-                        if wp.get(OA + "start") and wp.get(OA + "end"):
-                            start, end, exact = int(first(wp, OA + "start")), int(first(wp, OA + "end")), \
-                                first(wp, OA + "exact")
-                            found += [(role, name, start, end, exact) for name in sorted(set(wp.get(PF + "names", ())))]
+                        span = span_of(w)
+                        if span is not None:
+                            wp = props.get(w, {})
+                            found += [(role, name, *span, first(wp, OA + "exact"))
+                                      for name in sorted(set(wp.get(PF + "names", ())))]
                 if found:
                     words[iri] = sorted(set(found), key=lambda w: (w[2], w[3], w[0], w[1]))
             if STATEMENT in types:
@@ -283,6 +283,15 @@ class PolicyFacts:
             "counts": {"statements": n_statements, "flows": len(self.flows), "stated": stated,
                        "inferred": len(self.flows) - stated},
         }
+
+
+def span_of(words: str) -> tuple[int, int] | None:
+    """The offsets a words node names: its IRI is an RFC 5147 fragment, ``…/text#char=start,end``."""
+    _, _, fragment = words.rpartition("#char=")
+    start, _, end = fragment.partition(",")
+    if not (start.isdigit() and end.isdigit()):
+        return None
+    return int(start), int(end)
 
 
 def row_statements(data: str, derived: list[str], statement_data: dict[str, set[str]],

@@ -59,6 +59,22 @@ def test_the_real_answer_for_cloud_video(built, hualai_path):
             assert text[e["start"]:e["end"]] == e["text"]
 
 
+def test_a_large_build_compacts_the_store_and_answers_the_same(built, tmp_path, policies_dir, monkeypatch):
+    """Past COMPACT_AFTER_BYTES of N-Quads the build compacts the store (RocksDB then compresses the
+    tables bulk loading left uncompressed); a small build does not, and both answer alike."""
+    import policyflows.store as store_module
+
+    plain = FlowStore.open(built)
+    small = FlowStore.open(tmp_path / "small", create=True).build([policies_dir], progress=False)
+    assert not small.compacted and 0 < small.loaded_bytes < store_module.COMPACT_AFTER_BYTES
+    monkeypatch.setattr(store_module, "COMPACT_AFTER_BYTES", small.loaded_bytes)
+    compacted_store = FlowStore.open(tmp_path / "compacted", create=True)
+    report = compacted_store.build([policies_dir], progress=False)
+    assert report.compacted and report.loaded_bytes == small.loaded_bytes
+    assert len(compacted_store) == len(plain)
+    assert compacted_store.where("video") == plain.where("video")
+
+
 def test_unchanged_files_are_skipped_and_force_rebuilds(built, tmp_path, policies_dir):
     store = FlowStore.open(copy_store(built, tmp_path / "s"))
     before = len(store)

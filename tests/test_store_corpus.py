@@ -277,9 +277,11 @@ def test_evidence_lists_the_words_naming_the_flows_items(hualai_path):
     statements = extractor.extract(doc)
     flows = derive_flows(doc.policy, statements, extractor.lex)
     quads = policy_quads(doc, statements, flows, extractor.lex)
-    span_nodes = {q.subject.value for q in quads if q.predicate.value == "http://www.w3.org/ns/oa#start"
-                  and "/text#char=" in q.subject.value}
-    assert span_nodes
+    span_nodes = {q.subject.value for q in quads if q.predicate.value == PF + "names"}
+    assert span_nodes and all("/text#char=" in node for node in span_nodes)
+    offsets = {q.subject.value for q in quads if q.predicate.value.startswith("http://www.w3.org/ns/oa#")
+               and q.predicate.value.endswith(("#start", "#end"))}
+    assert not span_nodes & offsets, "a span's IRI is its selector: its offsets are not repeated"
     for node in span_nodes:  # the IRI names the span it is
         start, end = map(int, node.rsplit("#char=", 1)[1].split(","))
         assert 0 <= start < end <= len(doc.text)

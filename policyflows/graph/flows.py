@@ -3,8 +3,8 @@
 Inference, each step recorded as inference (``stated=False``, ``via``, ``derived_from``):
 
 1. What the policy shares, stores or transfers as a broad category ("personal information") flows
-   for each narrower category the policy collects; the inferred flow cites the sentences that
-   collect the narrower data and the sentence that states the broad practice.
+   for each narrower category the policy collects; the inferred flow cites the sentence that
+   collects the narrower data and the sentence that states the broad practice.
 2. Policy-wide statements that name no data ("we have data centres in …") are about personal
    information, so step 1 carries them to every collected category.
 3. A specific will-not overrides a broader positive for the same data and recipient: the
@@ -161,14 +161,12 @@ def _inferred_flows(policy, statements, collected, retention, lexicon, stated_ke
                 if broad.iri not in ancestors[iri]:
                     continue
                 data = terms[iri]
+                source = statements[sources[0]]
                 keeps = st.action in _KEEPING
-                # every statement collecting the data is a premise, not only the first: a row of the
-                # graph cites the statements of its handling that name its data (graph/rdf.py)
                 for f in _rows(policy, st, n, data, stated=False, via=[broad],
                                retention=retention.get(iri) if keeps else None,
-                               evidence=_ordered([*(e for k in sources for e in statements[k].all_evidence),
-                                                  *st.all_evidence]),
-                               derived=[n, *sources]):
+                               evidence=_ordered([*source.all_evidence, *st.all_evidence]),
+                               derived=[n, sources[0]]):
                     if f.key[:5] not in stated_keys:
                         flows.append(f)
     return flows

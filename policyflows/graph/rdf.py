@@ -9,7 +9,9 @@ Web Annotation selectors (``oa:TextQuoteSelector``/``oa:TextPositionSelector``).
 * a flow is stated unless it names the broader category it was inferred through (``pf:via``);
 * one named graph is one policy, so nothing says ``in policy`` node by node;
 * the words naming an item are one node per span of the text, named by an RFC 5147 fragment
-  (``{policy}/text#char=start,end``), shared by every statement that cites those words.
+  (``{policy}/text#char=start,end``: the IRI is its own selector, with no oa:start/oa:end beside
+  it), shared by every statement that cites those words;
+* flows that differ only in their data are one node (:func:`handlings`).
 
 The writer gives plain triples: subjects and predicates are IRI strings, an object is an IRI string
 or a :class:`Lit`. The store loads them as N-Quads text (:func:`nquads`, what a build worker sends);
@@ -248,9 +250,9 @@ class PolicyGraphWriter:
                 start, end = int(start), int(end)
                 words = self._spans.get((start, end))
                 if words is None:
+                    # the IRI is the selector: an RFC 5147 fragment of the text (char=start,end), so
+                    # oa:start/oa:end are not repeated on it (160 quads a policy; rows.span_of reads it)
                     words = self._spans[(start, end)] = f"{self.policy}/text#char={start},{end}"
-                    self.add(words, OA + "start", self.literal(start, INTEGER))
-                    self.add(words, OA + "end", self.literal(end, INTEGER))
                 if (role, words) not in linked:
                     linked.add((role, words))
                     self.add(node, WORD_ROLES[role], words)
