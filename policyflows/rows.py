@@ -216,15 +216,17 @@ class PolicyFacts:
                 retention = retention or first(props.get(storage, {}), DPV + "hasDuration")
             via = values(p, PF + "via")
             derived = values(p, PF + "derivedFrom")
+            action, place = terms.codes[processing[0]], first(p, DPV + "hasLocation")
+            purposes, conditions = values(p, DPV + "hasPurpose"), values(p, PF + "condition")
+            legal = values(p, DPV + "hasLegalBasis")
             is_overridden = OVERRIDDEN in types or bool(p.get(PF + "overriddenBy"))
-            for d in data:  # one row per category of the handling
-                fact = FlowFacts(
-                    flow=iri, data=d, action=terms.codes[processing[0]], modality=modality, party=party,
-                    place=first(p, DPV + "hasLocation"), stated=not via, retention=retention, via=via,
-                    purposes=values(p, DPV + "hasPurpose"), conditions=values(p, PF + "condition"),
-                    legal=values(p, DPV + "hasLegalBasis"),
-                    statements=row_statements(d, derived, statement_data, terms), overridden=is_overridden)
-                (overridden if fact.overridden else flows).append(fact)
+            kept = overridden if is_overridden else flows
+            for d in data:  # one row per category of the handling; the rows share its (read-only) lists
+                kept.append(FlowFacts(
+                    flow=iri, data=d, action=action, modality=modality, party=party, place=place,
+                    stated=not via, retention=retention, via=via, purposes=purposes, conditions=conditions,
+                    legal=legal, statements=row_statements(d, derived, statement_data, terms),
+                    overridden=is_overridden))
         facts = cls(policy, graph, {}, sentences, parties, evidence, words, flows, labels, broader)
         flows.sort(key=facts.order_key(terms))
         for n, f in enumerate(flows):
@@ -285,9 +287,18 @@ class PolicyFacts:
         }
 
 
+_WORDS = "/text#char="
+
+
+def words_iri(policy: str, start: int, end: int) -> str:
+    """The IRI of the words at ``text[start:end]`` of a policy (its IRI): an RFC 5147 fragment, which is
+    the words' selector (the graph does not repeat the offsets)."""
+    return f"{policy}{_WORDS}{start},{end}"
+
+
 def span_of(words: str) -> tuple[int, int] | None:
-    """The offsets a words node names: its IRI is an RFC 5147 fragment, ``…/text#char=start,end``."""
-    _, _, fragment = words.rpartition("#char=")
+    """The offsets a words node names (the inverse of :func:`words_iri`); None for another IRI."""
+    _, _, fragment = words.rpartition(_WORDS)
     start, _, end = fragment.partition(",")
     if not (start.isdigit() and end.isdigit()):
         return None

@@ -290,8 +290,11 @@ class FlowStore:
         def load_into(store: ox.Store, cache: Cache, terms, stale):
             if isinstance(data, Path) or (isinstance(data, str) and "\n" not in data and Path(data).exists()):
                 store.bulk_load(path=str(data), format=fmt, to_graph=to_graph)
+                size = Path(data).stat().st_size
             else:
                 store.bulk_load(input=data, format=fmt, to_graph=to_graph)
+                size = len(data) if isinstance(data, (bytes, str)) else 0
+            _compact_after(store, size, progress=False)  # a large export loaded, as after a large build
             if _ontology_changed(store):  # the input touched the ontology graph
                 _refresh_ontology(store, force=True)
             _rebuild_cache(store, cache, OntologyTerms.of(store), transaction=False)  # labels the input brought
@@ -783,7 +786,6 @@ def _build_into(store: ox.Store, cache: Cache, terms: OntologyTerms, stale: bool
             loaded_bytes += size
             parts, batch, size = batch, [], 0
             store.bulk_load(input=_Chunks(parts), format=ox.RdfFormat.N_QUADS)
-        batch, size = [], 0
 
     bar = tqdm(total=total, initial=total - len(todo), desc="build", unit="policy", file=sys.stderr,
                disable=not progress or not todo, dynamic_ncols=True, smoothing=0.05)
@@ -813,11 +815,7 @@ def _build_into(store: ox.Store, cache: Cache, terms: OntologyTerms, stale: bool
         flush()
     finally:
         bar.close()
-    if loaded_bytes >= COMPACT_AFTER_BYTES:
-        if progress:
-            print(f"compacting the store ({loaded_bytes / 2**30:.1f} GB loaded) …", file=sys.stderr)
-        store.optimize()
-        report.compacted = True
+    report.compacted = _compact_after(store, loaded_bytes, progress)
     report.loaded_bytes = loaded_bytes
     if stale:  # new labels or rules: the rows of the policies this build did not touch are redone
         for graph in policy_graphs(store):
@@ -828,6 +826,17 @@ def _build_into(store: ox.Store, cache: Cache, terms: OntologyTerms, stale: bool
     if report.built or report.pruned or stale:
         cache.recount()
     return report
+
+
+def _compact_after(store: ox.Store, loaded_bytes: int, progress: bool) -> bool:
+    """Compact the store after a bulk load of ``loaded_bytes`` when that is large (COMPACT_AFTER_BYTES):
+    what `build` and `load` both do. True when it compacted."""
+    if loaded_bytes < COMPACT_AFTER_BYTES:
+        return False
+    if progress:
+        print(f"compacting the store ({loaded_bytes / 2**30:.1f} GB loaded) …", file=sys.stderr)
+    store.optimize()
+    return True
 
 
 class _Chunks(io.RawIOBase):

@@ -75,6 +75,23 @@ def test_a_large_build_compacts_the_store_and_answers_the_same(built, tmp_path, 
     assert compacted_store.where("video") == plain.where("video")
 
 
+def test_a_large_load_compacts_too(built, tmp_path, monkeypatch):
+    """`load` of a large export compacts as a large build does; the loaded store answers alike."""
+    import policyflows.store as store_module
+
+    plain = FlowStore.open(built)
+    data = plain.export(format="nquads")
+    calls = []
+    real = store_module._compact_after
+    monkeypatch.setattr(store_module, "COMPACT_AFTER_BYTES", len(data))
+    monkeypatch.setattr(store_module, "_compact_after",
+                        lambda store, n, progress: calls.append(n) or real(store, n, progress))
+    loaded = FlowStore.open(tmp_path / "loaded", create=True)
+    loaded.load(data, format="nquads")
+    assert calls == [len(data)]
+    assert loaded.where("video") == plain.where("video")
+
+
 def test_unchanged_files_are_skipped_and_force_rebuilds(built, tmp_path, policies_dir):
     store = FlowStore.open(copy_store(built, tmp_path / "s"))
     before = len(store)

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
 from policyflows.graph.flows import Flow, is_personal
+from policyflows.rows import words_iri
 from policyflows.vocab import flow_iri, party_iri, policy_iri, sentence_iri, statement_iri
 
 PF = "https://w3id.org/policyflows/ns#"
@@ -108,8 +109,8 @@ class PolicyGraphWriter:
     def write(self, statements: list[Statement], flows: list[Flow]) -> list[Triple]:
         self._policy()
         st_nodes = [self._statement(n, st) for n, st in enumerate(statements)]
-        for group in handlings(flows):
-            self._flow(group, st_nodes)
+        for key, group in handlings(flows):
+            self._flow(key, group, st_nodes)
         return self.triples
 
     # -- nodes ---------------------------------------------------------------------------------
@@ -250,9 +251,9 @@ class PolicyGraphWriter:
                 start, end = int(start), int(end)
                 words = self._spans.get((start, end))
                 if words is None:
-                    # the IRI is the selector: an RFC 5147 fragment of the text (char=start,end), so
-                    # oa:start/oa:end are not repeated on it (160 quads a policy; rows.span_of reads it)
-                    words = self._spans[(start, end)] = f"{self.policy}/text#char={start},{end}"
+                    # the IRI is the selector (an RFC 5147 fragment of the text), so oa:start/oa:end
+                    # are not repeated on it (160 quads a policy)
+                    words = self._spans[(start, end)] = words_iri(self.policy, start, end)
                 if (role, words) not in linked:
                     linked.add((role, words))
                     self.add(node, WORD_ROLES[role], words)
@@ -263,14 +264,12 @@ class PolicyGraphWriter:
                     self._span_exact.add(words)
                     self.add(words, OA + "exact", self.literal(self.doc.text[start:end]))
 
-    def _flow(self, group: list[Flow], st_nodes: list[str]) -> str:
+    def _flow(self, key: tuple[str, ...], group: list[Flow], st_nodes: list[str]) -> str:
         """One data handling: the flows that differ only in their data, as one node with a
         ``dpv:hasPersonalData`` per category (DPV reads a handling as every combination of its values).
         It cites the union of its flows' statements; a row of one category cites those of them that
         name that category or a broader one (rows.py, flows.rq, where.rq)."""
         f = group[0]
-        key = [f.action, f.modality, f.recipient.kind + ":" + f.recipient.label if f.recipient else "",
-               f.jurisdiction.iri if f.jurisdiction else "", str(f.stated), *_practice_key(f)]
         node = str(flow_iri(self.doc.policy, *key))
         # an overridden flow is kept for provenance, typed apart: it is no data handling the policy states
         self.add(node, TYPE, PF + "OverriddenFlow" if f.overridden_by else DPV + "PersonalDataHandling")
@@ -304,22 +303,24 @@ class PolicyGraphWriter:
         return country if country and country != self.controller_country else None
 
 
-def _practice_key(f: Flow) -> tuple[str, ...]:
-    """What a flow says beside its data, recipient and place: flows equal in all of it are one handling."""
-    return ("|".join(sorted(p.iri for p in f.purposes)), "|".join(sorted(f.conditions)), f.retention or "",
+def handling_key(f: Flow) -> tuple[str, ...]:
+    """What a flow says beside its data: flows equal in all of it are one handling (one node, whose
+    IRI is a hash of this key)."""
+    return (f.action, f.modality, f"{f.recipient.kind}:{f.recipient.label.lower()}" if f.recipient else "",
+            f.jurisdiction.iri if f.jurisdiction else "", str(f.stated),
+            "|".join(sorted(p.iri for p in f.purposes)), "|".join(sorted(f.conditions)), f.retention or "",
             "|".join(sorted(b.iri for b in f.legal_bases)), "|".join(sorted(v.iri for v in f.via)),
             "|".join(map(str, sorted(f.overridden_by))))
 
 
-def handlings(flows: list[Flow]) -> list[list[Flow]]:
-    """The flows of a policy grouped into data handlings: one group per (action, modality, recipient,
-    place, stated, purposes, conditions, retention, legal bases, via, overrides), in first-seen order.
-    A group is one node of the graph; its flows differ only in their data (and their statements)."""
-    groups: dict[tuple, list[Flow]] = {}
+def handlings(flows: list[Flow]) -> list[tuple[tuple[str, ...], list[Flow]]]:
+    """The flows of a policy grouped into data handlings, (key, flows) in first-seen order: one group
+    per :func:`handling_key`. A group is one node of the graph; its flows differ only in their data
+    (and their statements)."""
+    groups: dict[tuple[str, ...], list[Flow]] = {}
     for f in flows:
-        key = (*f.key[1:], *_practice_key(f))
-        groups.setdefault(key, []).append(f)
-    return list(groups.values())
+        groups.setdefault(handling_key(f), []).append(f)
+    return list(groups.items())
 
 
 def country_of(place: str, lexicon) -> str | None:

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from policyflows.views.network import KINDS, _lexicon, data_key, place_key, recipient_key
+from policyflows.views.network import KINDS, data_key, load_lexicon, place_key, recipient_key
 
 SCREENFUL = 16            # rows a 1400×900 window shows at full size (one-line labels, 46 px apart)
 ARROWS_AT_A_GLANCE = 100  # beyond this many arrows no single flow can be followed by eye
@@ -134,7 +134,7 @@ def build_model(flows: Iterable[dict], *, series=per_policy, group: bool | None 
     nodes = _leaf_nodes(flows)
     grouped = {"data": False, "recipient": False}
     if group is not False and nodes:
-        lexicon = lexicon or _lexicon()
+        lexicon = lexicon or load_lexicon()
         data_ids = [n for n, node in nodes.items() if node.layer == "data"]
         recipient_ids = [n for n, node in nodes.items() if node.layer == "recipient"]
         _mark_named(nodes, recipient_ids, lexicon)

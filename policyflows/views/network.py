@@ -183,7 +183,7 @@ def term_categories(term: str, lexicon=None) -> set[str]:
 
     :raises policyflows.errors.UnknownTermError: when the term matches no category.
     """
-    lexicon = lexicon or _lexicon()
+    lexicon = lexicon or load_lexicon()
     iris = set()
     for concept in lexicon.resolve(term):
         iris.add(concept.iri)
@@ -191,7 +191,7 @@ def term_categories(term: str, lexicon=None) -> set[str]:
     return {str(i) for i in iris}
 
 
-def _lexicon():
+def load_lexicon():
     from policyflows.ontology import Lexicon  # the ontology loads on first use only
 
     return Lexicon.load()
@@ -215,7 +215,7 @@ def collapse_categories(flows: Iterable[dict], depth: int = 1, lexicon=None) -> 
     """
     if depth < 0:
         raise ValueError("depth must be 0 or more")
-    lexicon = lexicon or _lexicon()
+    lexicon = lexicon or load_lexicon()
     merged: dict[tuple, dict] = {}
     for flow in flows:
         parent = ancestor_at_depth(flow["data"]["iri"], depth, lexicon)
