@@ -171,7 +171,7 @@ class PolicyFacts:
 
         sentences, parties, evidence, words, labels, broader = {}, {}, {}, {}, {}, {}
         flows, overridden, n_statements, statement_places = [], [], 0, []
-        statement_data: dict[str, set[str]] = {}
+        statement_data: dict[str, tuple[set[str], set[str]]] = {}  # statement -> its data, its processings
         handlings: list[tuple] = []
         for iri, p in props.items():
             types = p.get(RDF_TYPE, ())
@@ -201,7 +201,7 @@ class PolicyFacts:
                 if found:
                     words[iri] = sorted(set(found), key=lambda w: (w[2], w[3], w[0], w[1]))
             if STATEMENT in types:
-                statement_data[iri] = set(p.get(DPV + "hasPersonalData", ()))
+                statement_data[iri] = (set(p.get(DPV + "hasPersonalData", ())), set(p.get(DPV + "hasProcessing", ())))
             if HANDLING in types or OVERRIDDEN in types:
                 handlings.append((iri, p, types))
         for iri, p, types in handlings:
@@ -225,7 +225,7 @@ class PolicyFacts:
                 kept.append(FlowFacts(
                     flow=iri, data=d, action=action, modality=modality, party=party, place=place,
                     stated=not via, retention=retention, via=via, purposes=purposes, conditions=conditions,
-                    legal=legal, statements=row_statements(d, derived, statement_data, terms),
+                    legal=legal, statements=row_statements(d, derived, statement_data, set(processing), terms),
                     overridden=is_overridden))
         facts = cls(policy, graph, {}, sentences, parties, evidence, words, flows, labels, broader)
         flows.sort(key=facts.order_key(terms))
@@ -305,13 +305,19 @@ def span_of(words: str) -> tuple[int, int] | None:
     return int(start), int(end)
 
 
-def row_statements(data: str, derived: list[str], statement_data: dict[str, set[str]],
-                   terms: OntologyTerms) -> list[str]:
-    """The statements a row of one category follows from: those of its handling (``pf:derivedFrom``)
-    that name the category or a broader one. A handling groups categories, and a statement
-    collecting one of them is no premise of the others'."""
-    wanted = {data} | terms.ancestors(data)
-    return [s for s in derived if statement_data.get(s, set()) & wanted]
+def row_statements(data: str, derived: list[str], statement_data: dict[str, tuple[set[str], set[str]]],
+                   processing: set[str], terms: OntologyTerms) -> list[str]:
+    """The statements a row of one category follows from, of its handling's (``pf:derivedFrom``):
+    those that name the category, and those that state the handling's own processing of a broader
+    one ("we share personal information with …" behind an inferred row). A handling groups
+    categories, and a statement collecting one of them is no premise of the others'."""
+    broader = terms.ancestors(data)
+    out = []
+    for s in derived:
+        named, done = statement_data.get(s, (set(), set()))
+        if data in named or (named & broader and done & processing):
+            out.append(s)
+    return out
 
 
 def flow_row(policy: str, f: FlowFacts, sentences: dict, parties: dict, terms: OntologyTerms, labels: dict,

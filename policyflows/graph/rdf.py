@@ -268,7 +268,8 @@ class PolicyGraphWriter:
         """One data handling: the flows that differ only in their data, as one node with a
         ``dpv:hasPersonalData`` per category (DPV reads a handling as every combination of its values).
         It cites the union of its flows' statements; a row of one category cites those of them that
-        name that category or a broader one (rows.py, flows.rq, where.rq)."""
+        name that category or state the handling's processing of a broader one (rows.py, flows.rq,
+        where.rq)."""
         f = group[0]
         node = str(flow_iri(self.doc.policy, *key))
         # an overridden flow is kept for provenance, typed apart: it is no data handling the policy states
