@@ -75,8 +75,9 @@ def test_its_scores_were_cross_validated_by_policy_and_beat_the_rules(committed)
     """The figures the training script wrote: 5 folds by policy / 40-paragraph file, each fold read by a model
     trained without it. Floors a little under what was measured (docs/extraction.md)."""
     cv, rules = committed["scores"]["cv"], committed["scores"]["rules_only"]
-    assert cv["collect"][2] >= 0.645 and cv["collect"][0] >= 0.695  # measured P .708 R .613 F1 .657 (rules .610)
-    assert cv["app350"][2] >= 0.595 and cv["app350"][0] >= 0.73  # measured P .742 R .512 F1 .606 (rules .512)
+    assert cv["collect"][2] >= 0.65 and cv["collect"][0] >= 0.695  # measured P .707 R .617 F1 .659 (rules .611)
+    assert cv["app350"][2] >= 0.61 and cv["app350"][0] >= 0.74  # measured P .750 R .532 F1 .623 (rules .510)
+    assert cv["share"][2] >= 0.44 and cv["share"][0] >= 0.665  # measured P .681 R .340 F1 .453 (rules .414)
     assert cv["share"][0] >= rules["share"][0]  # sharing: more precise than the rules, about as complete
     assert cv["collect"][2] > rules["collect"][2] and cv["app350"][2] > rules["app350"][2]
 

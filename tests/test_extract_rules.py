@@ -60,3 +60,33 @@ def test_a_host_named_after_our_is_the_company_itself():
 def test_sentences_that_state_no_practice_on_personal_data(text):
     positive = [s for s in statements(text) if s.modality != "will-not"]
     assert positive == [], [(s.action, [d.label for d in s.data]) for s in positive]
+
+
+def test_they_points_back_at_a_party_named_in_a_sentence_that_states_no_practice():
+    """"Advertisers serve ads on our site. They receive your IP address": the advertisers receive it,
+    though the first sentence states no practice; with no party named before, "they" is nobody we can place."""
+    from policyflows.extract import Extractor
+
+    rules = Extractor(disable=("model",))
+    named = rules.extract(read_string(
+        "Third-party advertisers serve ads on our website. They automatically receive your IP address "
+        "when this happens.", policy_id="example"))
+    ip = [s for s in named if any(d.label == "IP address" for d in s.data)]
+    assert ip and {s.actor.kind for s in ip} == {"advertiser"}
+    unnamed = rules.extract(read_string(
+        "Our website shows advertisements. They automatically receive your IP address when this happens.",
+        policy_id="example"))
+    assert not [s for s in unnamed if s.actor.kind == "first-party" and any(d.label == "IP address" for d in s.data)]
+
+
+def test_a_relative_clause_after_a_party_is_that_partys_practice():
+    """"companies that collect …": "that" after a plural noun opens a relative clause (it is no determiner,
+    as in "that collection"), and its verb is the companies' practice even after "work with"."""
+    from policyflows.extract import Extractor
+
+    rules = Extractor(disable=("model",))
+    found = rules.extract(read_string(
+        "We work with analytics companies that collect usage data and your IP address on our behalf.",
+        policy_id="example"))
+    assert {(s.action, s.actor.kind) for s in found} == {("collect", "service-provider")}
+    assert {d.label for s in found for d in s.data} >= {"IP address"}

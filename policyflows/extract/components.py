@@ -245,6 +245,7 @@ class NonPersonal(Component):
 
 # -- who does it, to whom -------------------------------------------------------------------------
 
+_RELATIVE_AFTER_PARTY = re.compile(r"\s+(?:that|which|who)\s+(?:(?:also|may|might|can|could|will|would|should|must|often|generally|automatically|then)\s+){0,2}$", re.IGNORECASE)
 _THEY_SUBJECT_RE = r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$"
 
 
@@ -305,7 +306,8 @@ class Subjects(Component):
             return None
         if subject:
             between = view.text[subject[-1].end:verb.start]
-            if len(between.split()) <= 4 and not self.x.first_party_words.search(between) \
+            relative = _RELATIVE_AFTER_PARTY.match(between)  # "we work with companies that collect …": they do
+            if relative or len(between.split()) <= 4 and not self.x.first_party_words.search(between) \
                     and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start]):
                 st.actor = self.x.party(subject[-1], view)
                 return None

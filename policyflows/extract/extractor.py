@@ -139,6 +139,7 @@ class Extractor:
                 or ((ctx.previous or ctx.pending) and self.on("continuations")
                     and (cues.inventory.search(text) or C.list_item(text)))):
             ctx.previous, ctx.pending = [], []
+            self._note_parties(text, evidence, ctx)
             return []
         made: list[Statement] = []
         for seg_start, seg_end in self._segments(text):
@@ -166,9 +167,12 @@ class Extractor:
             if done is not None:
                 return done
         made = self.practices(r)
-        others = [m for m in r.view.recipients if m.kind not in ("first-party", "user")]
-        if others:  # after this sentence's own practices: "these companies" in the next points here
-            ctx.last_party = (evidence.sentence, self.party(others[-1], r.view))
+        if r.view.actions or r.view.recipients:
+            others = [m for m in r.view.recipients if m.kind not in ("first-party", "user")]
+            if others:  # after this sentence's own practices: "these companies" in the next points here
+                ctx.last_party = (evidence.sentence, self.party(others[-1], r.view))
+        else:
+            self._note_parties(text, evidence, ctx, r.view)
         if not made:
             for hook in self._fallback_hooks:
                 made = hook(r)
@@ -182,6 +186,18 @@ class Extractor:
         ctx.pending = [s for s in made if not s.data]
         ctx.previous = [s for s in made if s.data] or ([] if made else ctx.previous[:0])
         return made
+
+    def _note_parties(self, text: str, evidence: Evidence, ctx: _Context, view: SentenceView | None = None) -> None:
+        """A sentence that states no practice may still name a party ("Advertisers serve ads on our
+        site."): "they" in the next sentence may point back at it. Data phrases holding a party's
+        name ("QQ number") win, as in view()."""
+        if self.on("references"):
+            data = view.data if view is not None else self.data_mentions(text)
+            others = [m for m in self.recipient_mentions(text) if m.kind not in ("first-party", "user")
+                      and not any(d.start <= m.start and m.end <= d.end and (d.end - d.start) > (m.end - m.start) for d in data)]
+            if others:
+                where = view if view is not None else SentenceView(text=text, offset=evidence.start, section=ctx.section)
+                ctx.last_party = (evidence.sentence, self.party(others[-1], where))
 
     # -- what is in one sentence --------------------------------------------------------------
 

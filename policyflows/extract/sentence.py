@@ -13,6 +13,9 @@ from policyflows.extract.cues import CaselessPattern, Cues
 
 # Words that, just before a verb form, make it a noun or an adjective ("the use of", "your collection",
 # "this automatically collected data") rather than a practice someone performs.
+# "that"/"which"/"who" right after a plural noun opens a relative clause whose verb is a practice
+# of that noun ("partners who collect", "companies that share"); "of that use" is a determiner's
+_RELATIVE_SUBJECT = re.compile(r"\b[a-z]{3,}s\s+(?:that|which|who)\s+$", re.IGNORECASE)
 _DETERMINER = CaselessPattern(
     r"(?:\b(?:the|your|our|its|their|his|her|this|that|these|those|any|such|of|for|general|continued|"
     r"proposed|secure|a|an|app|data|whose|further|all|other|no|same|in|by|about|without)\s+"
@@ -213,7 +216,9 @@ def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool
     if _DETERMINER.search(before):
         if nominal and _NOMINAL_SUBJECT.match(after):
             return True
-        return False
+        # "companies that collect usage data": a relative pronoun after a noun, not a determiner
+        return bool(_RELATIVE_SUBJECT.search(before)) and not word.endswith(("ion", "ure", "ures")) \
+            and not re.match(r"\s+of\b", after)
     if word in {"use", "uses"} and _PERSONAL_USE_NOUN.match(after):
         return False
     if (nominal or word.endswith("ing")) and _DETERMINER_ADJECTIVE.search(before) and not _NOMINAL_SUBJECT.match(after):
