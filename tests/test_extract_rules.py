@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from policyflows.extract import extract
+from policyflows.extract import Extractor, extract
 from policyflows.ingest import read_string
+
+RULES = Extractor(disable=("model",))  # the rules alone: what each test pins down is a rule's reading
 
 
 def statements(text):
@@ -65,15 +67,12 @@ def test_sentences_that_state_no_practice_on_personal_data(text):
 def test_they_points_back_at_a_party_named_in_a_sentence_that_states_no_practice():
     """"Advertisers serve ads on our site. They receive your IP address": the advertisers receive it,
     though the first sentence states no practice; with no party named before, "they" is nobody we can place."""
-    from policyflows.extract import Extractor
-
-    rules = Extractor(disable=("model",))
-    named = rules.extract(read_string(
+    named = RULES.extract(read_string(
         "Third-party advertisers serve ads on our website. They automatically receive your IP address "
         "when this happens.", policy_id="example"))
     ip = [s for s in named if any(d.label == "IP address" for d in s.data)]
     assert ip and {s.actor.kind for s in ip} == {"advertiser"}
-    unnamed = rules.extract(read_string(
+    unnamed = RULES.extract(read_string(
         "Our website shows advertisements. They automatically receive your IP address when this happens.",
         policy_id="example"))
     assert not [s for s in unnamed if s.actor.kind == "first-party" and any(d.label == "IP address" for d in s.data)]
@@ -82,10 +81,7 @@ def test_they_points_back_at_a_party_named_in_a_sentence_that_states_no_practice
 def test_a_relative_clause_after_a_party_is_that_partys_practice():
     """"companies that collect …": "that" after a plural noun opens a relative clause (it is no determiner,
     as in "that collection"), and its verb is the companies' practice even after "work with"."""
-    from policyflows.extract import Extractor
-
-    rules = Extractor(disable=("model",))
-    found = rules.extract(read_string(
+    found = RULES.extract(read_string(
         "We work with analytics companies that collect usage data and your IP address on our behalf.",
         policy_id="example"))
     assert {(s.action, s.actor.kind) for s in found} == {("collect", "service-provider")}

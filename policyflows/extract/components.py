@@ -307,8 +307,8 @@ class Subjects(Component):
         if subject:
             between = view.text[subject[-1].end:verb.start]
             relative = _RELATIVE_AFTER_PARTY.match(between)  # "we work with companies that collect …": they do
-            if relative or len(between.split()) <= 4 and not self.x.first_party_words.search(between) \
-                    and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start]):
+            if relative or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
+                            and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start])):
                 st.actor = self.x.party(subject[-1], view)
                 return None
         if r.made and re.search(r"\bto\s+$", before) and r.verb_index:

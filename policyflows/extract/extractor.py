@@ -139,7 +139,10 @@ class Extractor:
                 or ((ctx.previous or ctx.pending) and self.on("continuations")
                     and (cues.inventory.search(text) or C.list_item(text)))):
             ctx.previous, ctx.pending = [], []
-            self._note_parties(text, evidence, ctx)
+            if self.on("references"):  # no practice here, but "they" in the next sentence may mean a party it names
+                named = self._recipients_in(text, self.data_mentions(text))
+                if named:
+                    self._note_party(named, SentenceView(text=text, offset=sent.start, section=ctx.section), evidence, ctx)
             return []
         made: list[Statement] = []
         for seg_start, seg_end in self._segments(text):
@@ -167,12 +170,10 @@ class Extractor:
             if done is not None:
                 return done
         made = self.practices(r)
-        if r.view.actions or r.view.recipients:
-            others = [m for m in r.view.recipients if m.kind not in ("first-party", "user")]
-            if others:  # after this sentence's own practices: "these companies" in the next points here
-                ctx.last_party = (evidence.sentence, self.party(others[-1], r.view))
-        else:
-            self._note_parties(text, evidence, ctx, r.view)
+        if r.view.actions or r.sharing:  # view() found the recipients
+            self._note_party(r.view.recipients, r.view, evidence, ctx)
+        elif self.on("references"):  # no practice verb: "they" in the next sentence may mean a party it names
+            self._note_party(self._recipients_in(text, r.view.data), r.view, evidence, ctx)
         if not made:
             for hook in self._fallback_hooks:
                 made = hook(r)
@@ -187,17 +188,18 @@ class Extractor:
         ctx.previous = [s for s in made if s.data] or ([] if made else ctx.previous[:0])
         return made
 
-    def _note_parties(self, text: str, evidence: Evidence, ctx: _Context, view: SentenceView | None = None) -> None:
-        """A sentence that states no practice may still name a party ("Advertisers serve ads on our
-        site."): "they" in the next sentence may point back at it. Data phrases holding a party's
-        name ("QQ number") win, as in view()."""
-        if self.on("references"):
-            data = view.data if view is not None else self.data_mentions(text)
-            others = [m for m in self.recipient_mentions(text) if m.kind not in ("first-party", "user")
-                      and not any(d.start <= m.start and m.end <= d.end and (d.end - d.start) > (m.end - m.start) for d in data)]
-            if others:
-                where = view if view is not None else SentenceView(text=text, offset=evidence.start, section=ctx.section)
-                ctx.last_party = (evidence.sentence, self.party(others[-1], where))
+    def _note_party(self, named: list, view: SentenceView, evidence: Evidence, ctx: _Context) -> None:
+        """The last party other than the company or the person that a sentence names: what "these
+        companies" or "they" in the next sentence points back at."""
+        others = [m for m in named if m.kind not in ("first-party", "user")]
+        if others:
+            ctx.last_party = (evidence.sentence, self.party(others[-1], view))
+
+    def _recipients_in(self, text: str, data: list) -> list:
+        """The recipients a text names; where a data phrase and a recipient phrase overlap, the
+        longer wins ("QQ number" over "QQ")."""
+        return [r for r in self.recipient_mentions(text)
+                if not any(d.start <= r.start and r.end <= d.end and (d.end - d.start) > (r.end - r.start) for d in data)]
 
     # -- what is in one sentence --------------------------------------------------------------
 
@@ -211,10 +213,7 @@ class Extractor:
         may_act = bool(view.actions)
         if may_act or sharing:
             find_spans(text, self.cues, view)
-            # where a data phrase and a recipient phrase overlap, the longer wins ("QQ number" over "QQ")
-            view.recipients = [r for r in self.recipient_mentions(text)
-                               if not any(d.start <= r.start and r.end <= d.end and (d.end - d.start) > (r.end - r.start)
-                                          for d in data)]
+            view.recipients = self._recipients_in(text, data)
             for r in view.recipients:  # "affiliated companies (in communications, social media …)" describes them
                 m = re.match(r"\s*\([^)]*\)", text[r.end:])
                 if m:

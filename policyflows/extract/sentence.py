@@ -13,14 +13,14 @@ from policyflows.extract.cues import CaselessPattern, Cues
 
 # Words that, just before a verb form, make it a noun or an adjective ("the use of", "your collection",
 # "this automatically collected data") rather than a practice someone performs.
-# "that"/"which"/"who" right after a plural noun opens a relative clause whose verb is a practice
-# of that noun ("partners who collect", "companies that share"); "of that use" is a determiner's
-_RELATIVE_SUBJECT = re.compile(r"\b[a-z]{3,}s\s+(?:that|which|who)\s+$", re.IGNORECASE)
 _DETERMINER = CaselessPattern(
     r"(?:\b(?:the|your|our|its|their|his|her|this|that|these|those|any|such|of|for|general|continued|"
     r"proposed|secure|a|an|app|data|whose|further|all|other|no|same|in|by|about|without)\s+"
     r"(?:\w+ly\s+)?|\b(?:collection|disclosure|use|processing|sharing|storage|transfer|access|correction)"
     r"(?:\s+of\s+[\w\s]{0,30}?)?,?\s+(?:and/or\s+|or\s+|and\s+)?)$")
+# "that"/"which"/"who" right after a plural noun opens a relative clause whose verb is a practice
+# of that noun ("partners who collect", "companies that share"); "of that use" is a determiner's
+_RELATIVE_SUBJECT = re.compile(r"\b[a-z]{3,}s\s+(?:that|which|who)\s+$", re.IGNORECASE)
 # A nominal practice that is itself the subject: "Disclosure may be made to …".
 _NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
                               r"(?:made|carried out|occur|take place|shared|disclosed|provided)")
