@@ -42,6 +42,7 @@ def _matches(st, yields) -> bool:
         "action": lambda v: st.action == v,
         "modality": lambda v: st.modality == v,
         "data": lambda v: v in {d.label for d in st.data},
+        "not_data": lambda v: v not in {d.label for d in st.data},
         "recipient": lambda v: v in {r.kind for r in st.recipients},
         "purpose": lambda v: any(v in p.label for p in st.purposes),
         "no_purpose": lambda v: not st.purposes,

@@ -86,3 +86,98 @@ def test_a_relative_clause_after_a_party_is_that_partys_practice():
         policy_id="example"))
     assert {(s.action, s.actor.kind) for s in found} == {("collect", "service-provider")}
     assert {d.label for s in found for d in s.data} >= {"IP address"}
+
+
+def _rules(text):
+    return RULES.extract(read_string(text, policy_id="example"))
+
+
+def _read(found):
+    """(action, modality, actor kind, data labels) of each positive statement."""
+    return [(s.action, s.modality, s.actor.kind, {d.label for d in s.data}) for s in found if s.modality != "will-not"]
+
+
+@pytest.mark.parametrize("text, action, actor, data, absent", [
+    # a condition ends where "we" opens the main clause, comma or not
+    ("When you register we collect your name, email address and phone number.",
+     "collect", "first-party", {"name", "email address", "phone number"}, set()),
+    # "it" is the data of the sentence just before, not of an older disclosure
+    ("We may share your name with partners. We automatically collect your location when you use the app. "
+     "We may share it with advertisers.", "share", "first-party", {"location"}, set()),
+    # "including but not limited to" neither negates, nor ends the clause, nor is an exclusion
+    ("JibJab collects user submitted information including but not limited to name, email address, and age.",
+     "collect", "first-party", {"name", "email address", "age"}, set()),
+    # the person shares with us: the company collects
+    ("When you register, you may share personal information with us, such as your name and date of birth.",
+     "collect", "first-party", {"name", "date of birth"}, set()),
+    # … and gives it by a gerund after "by"
+    ("The easiest way to do this is by providing us the phone number of the account holder.",
+     "collect", "first-party", {"phone number"}, set()),
+    # a gift inside a condition is a possible collection; a list after "the following information:" is one list
+    ("Some games use a registration process where you may be asked to give us some or all of the following "
+     "information: your age; your email address.", "collect", "first-party", {"age", "email address"}, set()),
+    # "if you allow us to access …": the company's access, though inside a condition
+    ("If you have allowed us to access your geolocation data, you can stop it in the settings.",
+     "collect", "first-party", {"location"}, set()),
+    # … the object of "collect" goes on past "the device you use to access the services"
+    ("We may collect information about the device you use to access the services, such as your IP address.",
+     "collect", "first-party", {"IP address"}, set()),
+    # a list after "such as" goes on past a semicolon
+    ("We may collect information, such as demographic data; information about your device, including your IP address.",
+     "collect", "first-party", {"IP address"}, set()),
+    # a coordinated verb keeps the subject of the one before
+    ("A third party may place a cookie on your browser, or use a web beacon, to collect information about your visits.",
+     "use", "third-party", {"web beacons"}, set()),
+    # the person gives data to another party: that party collects it
+    ("When you pay you may have to submit personal information to our billing partner, including your billing address.",
+     "collect", "third-party", {"billing address"}, set()),
+    # a party after ", which" performs the relative clause's verb
+    ("Some ads are served by third-party companies, which may collect information about your use of the services.",
+     "collect", "third-party", {"usage data"}, set()),
+    # the audience as the subject: they see it
+    ("Other users may see your profile name and photo.", "share", "first-party", {"image"}, set()),
+    # data named only to be left out
+    ("We may share information about your visits to this website (not including your name or email address) "
+     "with advertisers.", "share", "first-party", {"usage data"}, {"email address", "name"}),
+    # a place whose law is compared is no data
+    ("We may transfer your personal data to the United States, which may be outside of your country of residence.",
+     "transfer", "first-party", {"personal information"}, {"coarse location"}),
+])
+def test_rules_of_general_english(text, action, actor, data, absent):
+    found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]
+    assert found, _read(_rules(text))
+    got = set().union(*(r[3] for r in found))
+    assert data <= got and not (absent & got), (got, _read(_rules(text)))
+
+
+@pytest.mark.parametrize("text", [
+    "Cookies are files that we transfer to your computer's hard drive to recognise your browser and your email address.",
+    "Please send an email or letter to our privacy office at the email or mailing address provided below.",
+    "With cookies, the information that we collect is limited to your browsing activity. It does not contain your "
+    "name, address, telephone number, or email address.",
+    "To learn about not having this information used by these companies, see the website of the Digital "
+    "Advertising Alliance about your email address.",
+    "We use this information to provide us with the ability to enhance our customers' experience, and your email address.",
+])
+def test_no_disclosure_where_none_is_stated(text):
+    shares = [r for r in _read(_rules(text)) if r[0] in ("share", "transfer", "sell")]
+    named = [r for r in _read(_rules(text)) if {"name", "phone number"} & r[3]]
+    assert shares == [] and named == [], _read(_rules(text))
+
+
+def test_a_passive_names_its_agents():
+    """"processed by our payment processor": the processor, not the company ("our" names the processor's owner);
+    "deployed by us and by our partners": both; "through a third-party vendor": the vendor."""
+    by = _read(_rules("Your credit card information is processed by our payment processor."))
+    assert {r[2] for r in by if "payment card details" in r[3]} == {"service-provider"}
+    through = _read(_rules("Such credit card information is processed through a third-party vendor."))
+    assert {r[2] for r in through if "payment card details" in r[3]} == {"service-provider"}
+    both = _read(_rules("Your IP address may be collected by us and by our analytics providers."))
+    assert {r[2] for r in both if "IP address" in r[3]} == {"first-party", "service-provider"}
+
+
+def test_a_postal_code_is_a_location_as_well_as_an_address():
+    from policyflows.ontology import Lexicon
+    lex = Lexicon.load()
+    code = lex.resolve("zip code")[0].iri
+    assert {"https://w3id.org/policyflows/ns#Location", "https://w3id.org/policyflows/ns#PostalAddress"} <= set(lex.broader(code))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
 from policyflows.extract.retention import parse_retention
-from policyflows.extract.sentence import SentenceView, Verb, coordinated, modality_of
+from policyflows.extract.sentence import PLEASE, SentenceView, Span, Verb, coordinated, modality_of
 from policyflows.vocab import PF, policy_iri, slug
 
 PERSONAL_INFORMATION = str(PF.PersonalInformation)
@@ -97,6 +97,8 @@ class Modality(Component):
                 v.modality = verbs[k - 1].modality
             else:
                 v.modality = modality_of(r.view, v, self.x.cues)
+                if v.conditional and v.modality == "will":
+                    v.modality = "may"  # "if you provide your email address": it may be given
 
 
 class Items(Component):
@@ -189,8 +191,11 @@ class Continuations(Component):
             return self._collected_inventory(r)
         text = view.text[view.label_end:]
         cues = self.x.cues
-        if not (cues.continuation.search(text) or cues.inventory.search(text) or list_item(text)):
+        inventory = cues.inventory.search(text)
+        if not (cues.continuation.search(text) or inventory or list_item(text)):
             return None
+        if inventory and cues.negation.search(text[max(0, inventory.start() - 25):inventory.start()]):
+            return []  # "It does not contain your name or email address": what the practice before leaves out
         if any(_PURPOSE_LEAD.search(st.evidence.text) for st in targets) or _VERB_ITEM.match(text):
             return None  # "We use your information to:" — the items that follow are purposes, not data
         terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
@@ -245,7 +250,7 @@ class NonPersonal(Component):
 
 # -- who does it, to whom -------------------------------------------------------------------------
 
-_RELATIVE_AFTER_PARTY = re.compile(r"\s+(?:that|which|who)\s+(?:(?:also|may|might|can|could|will|would|should|must|often|generally|automatically|then)\s+){0,2}$", re.IGNORECASE)
+_RELATIVE_AFTER_PARTY = re.compile(r"\s*,?\s+(?:that|which|who)\s+(?:(?:also|may|might|can|could|will|would|should|must|often|generally|automatically|then)\s+){0,2}$", re.IGNORECASE)
 _THEY_SUBJECT_RE = r"(?:^|[,;]\s*|\b(?:and|but)\s+)they\s+(?:\w+\s+){0,2}$"
 
 
@@ -255,8 +260,18 @@ _PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subsc
 
 
 # "we and third parties may …", "We, along with our partners, …", "Acme and its business partners gather …"
+# "information that is publicly available and combine it": an adverb or an adjective names no party that acts
+_NOT_A_SUBJECT = re.compile(r"^(?:publicly(?: available| accessible)?|public(?:ly)? available)$", re.I)
+_WITH_US = re.compile(r"[^.;]{0,80}?\b(?:with|to) us\b", re.I)
+_BY_GERUND = re.compile(r"\bby\s+(?:[\w-]+ing\b[^.;]{0,60}?,?\s+(?:and|or)\s+)?$", re.I)
+# "…, or use", "and may also share": a verb that goes on with the subject of the one before
+_COORDINATED_VERB = re.compile(r"(?:,\s*|\s)(?:and|or|and/or)\s+(?:(?:may|might|can|could|will|would|also|then)\s+){0,2}$", re.I)
+# ", who help us run the site," between a party and its verb
+_RELATIVE_ASIDE = re.compile(r"^\s*,\s*(?:who|which|that)\b[^,;:]*,")
+_ASSENT_THAT = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understand|understands|consent|consents|accept|accepts)"
+                          r"\s+(?:and\s+\w+\s+)?that\s+(?!(?:you|users?|the user)\b)(?!.*\b(?:you|users?)\s+(?:can|may|will|must|choose|decide)\b)", re.I)
 _CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3})\s*,?\s+(?:and|along with|together with|as well as|or)\s+"
-                         r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*[\w\s,-]{0,60}$")
+                         r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*(?:[\w\s,-]|\([^()]{0,120}\)){0,60}$")
 
 
 _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|Deidentified|Statistic)", re.I)
@@ -264,7 +279,17 @@ _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|
 
 _ANAPHOR_SUBJECT = re.compile(r"^\W*(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
                               r"advertisers|networks|services|entities|organi[sz]ations|businesses|platforms|tools|"
-                              r"plug-?ins|widgets)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
+                              r"plug-?ins|widgets|features|buttons)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
+
+
+class Exclusions(Component):
+    name = "exclusions"
+    doc = "data named only to be left out is no data of the practice: '(not including your name)' (context.yaml: exclusion)"
+
+    def view(self, r):
+        view = r.view
+        for m in self.x.cues.exclusion.finditer(view.text):
+            view.ignored.append(Span(m.start(), m.end()))
 
 
 class Subjects(Component):
@@ -287,12 +312,15 @@ class Subjects(Component):
             st.actor = party
             return None
         if self._user(before, ctx):
+            if st.action in DISCLOSING_ACTIONS and _WITH_US.match(view.text, verb.end, view.clause_bounds(verb.start)[1]):
+                st.action = "collect"  # "you may share your name and email address with us": the company collects them
+                return None
             return False
         subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start
-                   and not view.in_ignored(m.start, m.end)]
+                   and not view.in_ignored(m.start, m.end) and not _NOT_A_SUBJECT.match(m.text)]
         if verb.subject_receives:  # "our vendors will have access to …": the company discloses to them
-            if not subject:
-                return False
+            if not subject or re.search(r"[,;:]", _RELATIVE_ASIDE.sub("", view.text[subject[-1].end:verb.start])):
+                return False  # "… used by these companies, see the website of …": the party is no subject of the verb
             st.recipients = [self.x.party(subject[-1], view)]
             return None
         co = _CO_SUBJECT.search(before)
@@ -311,8 +339,8 @@ class Subjects(Component):
                             and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start])):
                 st.actor = self.x.party(subject[-1], view)
                 return None
-        if r.made and re.search(r"\bto\s+$", before) and r.verb_index:
-            st.actor = r.made[-1].actor  # "… may use cookies to gather …": the same actor gathers
+        if r.made and r.verb_index and (re.search(r"\bto\s+$", before) or _COORDINATED_VERB.search(before)):
+            st.actor = r.made[-1].actor  # "… may use cookies to gather …", "… place a cookie, or use a beacon": the same actor
         return None
 
     def view(self, r):
@@ -324,7 +352,10 @@ class Subjects(Component):
     def _gives(self, view, verb) -> bool:
         start, _ = view.clause_bounds(verb.start)
         before = view.text[start:verb.start]
-        return bool(self.x.cues.user_subject.search(before) or _PERSON_GIVES.search(before))
+        return bool(self.x.cues.user_subject.search(before) or _PERSON_GIVES.search(before)
+                    or PLEASE.match(view.text, 0, verb.start)  # "Please provide your name": the reader gives it
+                    # "… is by providing us the phone number", "by selecting a password and providing your name"
+                    or (verb.text.lower().endswith("ing") and _BY_GERUND.search(before)))
 
     def _antecedent(self, before: str, r):
         """The party a pronoun or "these companies" at the start of the clause points back at, if just named."""
@@ -344,6 +375,8 @@ class Subjects(Component):
             pass
         if m is None:
             return False
+        if _ASSENT_THAT.search(before, m.start()):
+            return False  # "users agree that some of this information may be available to others": the clause after "that" has its own subject
         later = before[m.end():]
         return not (self.x.first_party_words.search(later) or (ctx.aliases and ctx.aliases.search(later)))
 
@@ -356,14 +389,23 @@ class Recipients(Component):
     def statement(self, st, r):
         if st.recipients and r.verb.subject_receives:
             return  # set by subjects: the subject receives
-        st.recipients = self._recipients(r.view, r.verb, st, r.ctx)
+        st.recipients = self._recipients(r.view, r.verb, st, r.ctx, r)
 
-    def _recipients(self, view, verb, st, ctx) -> list[PartyRef]:
+    def _recipients(self, view, verb, st, ctx, r=None) -> list[PartyRef]:
         agents = self._passive_agents(view, verb, ctx) if verb.passive or view.text.startswith(" by ", verb.end) else []
         if agents and st.action in HOLDING_ACTIONS:
             if ctx.first_party not in agents:
                 st.actor = agents[0]  # "information collected by third-party ad networks": they collect it
+            elif r is not None:  # "deployed by us and by our service providers": they do it too, as we do
+                for agent in agents:
+                    if agent != ctx.first_party:
+                        r.also.append(Statement(action=st.action, modality=st.modality, actor=agent, data=st.data,
+                                                evidence=st.evidence, section=st.section, rule=st.rule))
             return agents  # "cookies are used by us and our service providers"
+        given = self._given_to(view, verb) if verb.by_user and st.action == "collect" else None
+        if given is not None:  # "you may have to submit personal information to our billing partner, PayPal": it collects it
+            st.actor = given
+            return [given]
         hosts = self._hosts(view, verb) if st.action in {"store", "retain"} else []
         if hosts:
             return hosts  # "uploaded to Amazon Web Services servers": the host keeps it for the company
@@ -393,6 +435,17 @@ class Recipients(Component):
             found = [PartyRef(_UNNAMED_THIRD_PARTIES, "third-party")]  # no concept: nobody was named
         return unique(found)
 
+    def _given_to(self, view, verb) -> PartyRef | None:
+        """The other party the person gives data to ("submit your card number to our payment processor"), if named."""
+        _, clause_end = view.clause_bounds(verb.start)
+        for m in view.recipients:
+            if verb.end <= m.start and m.end <= clause_end and m.kind not in ("first-party", "user") \
+                    and not view.in_purpose(m.start, m.end) and not view.in_ignored(m.start, m.end) \
+                    and re.search(r"\b(?:to|with)\s+(?:(?:our|a|an|the|its|their|your|such)\s+)?(?:[\w-]+\s+){0,2}$",
+                                  view.text[max(verb.end, m.start - 40):m.start]):
+                return self.x.party(m, view)
+        return None
+
     def _hosts(self, view, verb) -> list[PartyRef]:
         """Named organisations or storage providers after a storing verb: they hold data on the company's behalf."""
         _, clause_end = view.clause_bounds(verb.start)
@@ -405,16 +458,24 @@ class Recipients(Component):
                                 spans=view.doc_spans(m.start, m.end)) for m in found])
 
     def _passive_agents(self, view, verb, ctx) -> list[PartyRef]:
-        """The parties after "by" that follow a passive verb."""
+        """The parties after "by" that follow a passive verb ("processed through a third-party vendor": a
+        party after "through" or "via" too)."""
         _, clause_end = view.clause_bounds(verb.start)
-        m = re.match(r"\s+by\b", view.text[verb.end:clause_end])
+        m = re.match(r"\s+(?:(?:and\s+)?by|through|via)\b", view.text[verb.end:clause_end])
         if not m:
             return []
         start = verb.end + m.end()
         stop = re.search(r"[,;.(]|\s(?:to|for|in order|when|if|which|who)\b", view.text[start:clause_end])
         end = start + stop.start() if stop else clause_end
-        agents = [self.x.party(p, view) for p in view.recipients if start <= p.start and p.end <= end]
+        named = [p for p in view.recipients if start <= p.start and p.end <= end]
+        agents = [self.x.party(p, view) for p in named]
+        if not m.group(0).strip().endswith("by"):
+            return unique([a for a in agents if a.kind != "first-party"])  # "collected through our website" names no agent
+        # the company is an agent when the phrase names it ("by us and our partners"), not for "by our payment processor"
         phrase = view.text[start:end]
+        for p in sorted(named, key=lambda p: -p.start):
+            phrase = phrase[:p.start - start] + " " * (p.end - p.start) + phrase[p.end - start:]
+        phrase = re.sub(r"\b(?:our|its)\s+(?=\s*$|\s{2})", " ", phrase)
         if self.x.first_party_words.search(phrase) or (ctx.aliases and ctx.aliases.search(phrase)):
             agents.insert(0, ctx.first_party)
         return unique(agents)
@@ -487,6 +548,11 @@ class Retention(Component):
             st.retention = parse_retention(r.view.text, self.x.cues)
 
 
+# "share it with", "disclose them to", "provide this to": a disclosure whose object points back
+_PRONOUN_OBJECT = re.compile(r"\b(?:shar|disclos|provid|transfer|sell|sold|rent|pass|send|sent|releas|giv|gave|mak|transmit)\w*"
+                             r"\s+(?:it|them|this|these|that|those)\b(?!\s+(?:information|data|details|content)\b)", re.I)
+
+
 class References(Component):
     name = "references"
     doc = ("'such information', 'this data' and disclosures with no data of their own are about the data of the "
@@ -494,8 +560,14 @@ class References(Component):
 
     def statement(self, st, r):
         ctx, view = r.ctx, r.view
-        if not st.data and st.action in DISCLOSING_ACTIONS and ctx.last_disclosure is not None \
-                and (st.recipients or view.search(self.x.cues.reference)):
+        if st.data or st.action not in DISCLOSING_ACTIONS or not (st.recipients or view.search(self.x.cues.reference)):
+            return
+        # "We collect your location. We may share it with advertisers.": "it" is the location the sentence
+        # just before names, not the data of an older disclosure
+        before = [s for s in ctx.previous if s.modality in ("will", "may")]
+        if before and (view.search(self.x.cues.reference) or _PRONOUN_OBJECT.search(view.text)):
+            st.data = unique([t for s in before for t in s.data])
+        elif ctx.last_disclosure is not None:
             st.data = list(ctx.last_disclosure.data)
 
 
@@ -629,7 +701,7 @@ class PracticeModel(Component):
 
 # The declared order. Components run in it at each of the points; any one may be disabled.
 PIPELINE: tuple[type[Component], ...] = (
-    Modality, Items, PurposeLists, Continuations, NonPersonal,
+    Modality, Items, PurposeLists, Continuations, NonPersonal, Exclusions,
     Subjects, Recipients, Purposes, Conditions, Places, Retention, References,
     Locations, Sections, Headings, PracticeModel,
 )

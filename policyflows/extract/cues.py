@@ -117,6 +117,7 @@ class Cues:
     purpose_lead_in: re.Pattern
     retention: re.Pattern
     reference: re.Pattern
+    exclusion: re.Pattern  # data named only to be left out: "(not including your name)"
     continuation: re.Pattern
     inventory: re.Pattern
     inventory_lead: re.Pattern
@@ -218,6 +219,7 @@ def parse_cues(files: dict) -> Cues:
         purpose_lead_in=_compiled(one("purpose-lead-in")),
         retention=_compiled(one("retention-period")),
         reference=_compiled(one("reference")),
+        exclusion=_compiled(one("exclusion")),
         continuation=_compiled(one("continuation")),
         inventory=_compiled(one("inventory")),
         inventory_lead=_compiled(one("inventory-lead")),

@@ -29,6 +29,11 @@ CHILDREN = re.compile(r"\b(?:from|of|about|by) (?:minors|children|kids|a child|p
                       r"(?:children|minors|users|individuals|persons|anyone) under(?: the age of)? \d+)\b", re.I)
 _AGE_LIMIT = re.compile(r"\bage of \d+|\bunder \d+", re.I)
 _QUESTION = re.compile(r"\?\s*$")
+# "outside of your country of residence", "the laws of your country": a place whose law is compared, not data collected
+_PLACE_OF_LAW = re.compile(r"\b(?:outside(?: of)?|laws? (?:of|in)|than (?:those|that) (?:of|in))\s+(?:your|the user's|the)\s+$",
+                           re.IGNORECASE)
+# "… you use" or "… you are using" right before an infinitive: "the device you use to access the services"
+_RELATIVE_USER = re.compile(r"\b(?:you|users?)\s+(?:are\s+|were\s+)?(?:use|used|using)\s+$", re.IGNORECASE)
 # A capitalised label and a colon inside a sentence: a candidate definition item.
 _INNER_ITEM = re.compile(r"(?:(?<=[\s:])|^)((?:[A-Z][\w’'/-]*)(?:[ ][\w’'/-]+|\s*\([^)]{0,60}\)){0,9}?)\s?:\s+(?=\S)")
 _FIRST_PARTY_WORDS = CaselessPattern(r"\b(?:we|us|our|ourselves)\b")
@@ -219,7 +224,7 @@ class Extractor:
                 if m:
                     view.ignored.append(Span(r.end, r.end + m.end()))
         taken = [(m.start, m.end) for m in view.recipients]
-        view.data = [m for m in data if not _overlaps(m, taken)]
+        view.data = [m for m in data if not _overlaps(m, taken) and not _PLACE_OF_LAW.search(text, max(0, m.start - 40), m.start)]
         if may_act:
             view.purposes_found = [m for m in self.lex.purpose_mentions(text)
                                    if not _overlaps(m, taken + [(d.start, d.end) for d in view.data])]
@@ -275,6 +280,10 @@ class Extractor:
                 # "(i.e. information that could be used to contact you, such as …)": the examples are the object's
                 close = view.text.find(")", stop.start(), end)
                 stop = INFINITIVE.search(view.text, close, end) if close >= 0 else None
+            while stop and _RELATIVE_USER.search(view.text, verb.end, stop.start()):
+                # "the device you use to access the services, such as IP address, …": the infinitive is the
+                # relative clause's; the object goes on
+                stop = INFINITIVE.search(view.text, stop.end(), end)
             end = stop.start() if stop else end
         # a phrase verb holds its object: "provide your email address to our partners"
         first_word_end = verb.start + len(verb.text.split(" ", 1)[0])

@@ -89,7 +89,7 @@ def _words(text: str) -> list[str]:
 
 
 # Where a negation stops reaching: a clause ends at these ("we collect your email but do not sell it").
-_CLAUSE_END = re.compile(r"[;.!?]\s|;|\s+but\s+|,\s*(?:however|whereas|except|unless|and we|which)\b|:\s", re.I)
+_CLAUSE_END = re.compile(r"[;.!?]\s|;|\s+but\s+(?!not\s+limited\b)|,\s*(?:however|whereas|except|unless|and we|which)\b|:\s", re.I)
 
 
 class _Reader:

@@ -27,15 +27,24 @@ _NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|c
 _DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$")
 _PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$")
 # An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
-INFINITIVE = re.compile(r"\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
+INFINITIVE = re.compile(r"(?<!limited )\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
                         r"and|or|be|that|this|which|whom|you|them|him|it|his|my|me|each|every|some|many|one|two)\b)[a-z]+\b(?<!ing)")
 # A clause that opens with a bare imperative addresses the reader: "Publish, transmit or store any content …".
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
+_ALLOWED_US = re.compile(r"\b(?:allow|allows|allowed|permit|permits|permitted|authori[sz]e|authori[sz]es|authori[sz]ed|let|lets|enable|enables|enabled)"
+                         r"\s+us\s+to\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+PLEASE = re.compile(r"\s*(?:[(]?[a-z0-9]{1,3}[.)]\s*)?please\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PERSONAL_USE_NOUN = CaselessPattern(r"^\s+(?:of|by)\b")
-_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*however\b|,\s*whereas\b|:\s(?=(?-i:[A-Z]))", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+(?!not\s+limited\b)|,\s*however\b|,\s*whereas\b|:\s(?=(?-i:[A-Z]))", re.IGNORECASE)
 # A colon after a lead-in opens the list of what the clause is about: "we collect the following: Name, …".
 _LIST_COLON = re.compile(r"(?:following|includes?|included|including|such as|as follows|namely|e\.g\.|these|"
-                         r"collect|collects|collected|gather|receive|obtain|limited to)\s*$", re.IGNORECASE)
+                         r"collect|collects|collected|gather|receive|obtain|limited to)"
+                         r"(?:\s+(?:(?:types?|kinds?|categories|pieces) of\s+)?(?:personal\s+)?(?:data|information|details|items))?\s*$",
+                         re.IGNORECASE)  # "… may collect the following data: User ID, …" too
+# a list opened in the clause ("such as", "including") goes on past a semicolon unless a new clause starts there
+_LIST_OPENER = re.compile(r"\b(?:such as|including|includes?|e\.g\.|for example|for instance|namely)\b", re.IGNORECASE)
+_NEW_CLAUSE = re.compile(r"\s*(?:and\s+|but\s+|or\s+)?(?:we|you|they|it|this|these|those|our|such|if|when|however|in addition|also)\b",
+                         re.IGNORECASE)
 _COORDINATION = re.compile(r"^[\s,]*(?:(?:and|or|and/or|to and|to or|otherwise|also|then|\w+ing|,)\s*)+$", re.IGNORECASE)
 _SKIP_PARENTHESIS = re.compile(r"\((?:which|who|that|as defined|defined|as described|see|hereinafter|collectively)\b[^)]*\)",
                                re.IGNORECASE)
@@ -67,6 +76,7 @@ class Verb:
     rule: str = ""  # the practices.yaml record that found it
     subject_receives: bool = False  # "vendors have access to …": the subject is the recipient
     default_recipient: str | None = None  # the recipient kind its rule implies when none is named ("public")
+    conditional: bool = False  # inside a condition: "if you provide your email address, …" states a possible collection
 
 
 @dataclass
@@ -106,8 +116,20 @@ class SentenceView:
 
     def _clause_bounds(self, pos: int) -> tuple[int, int]:
         if self._breaks is None:
-            self._breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(self.text)
-                            if not (m.group(0)[0] == ":" and _LIST_COLON.search(self.text, 0, m.start()))]
+            breaks, listing, last = [], False, 0
+            for m in _CLAUSE_BREAK.finditer(self.text):
+                if m.group(0)[0] == ":" and _LIST_COLON.search(self.text, 0, m.start()):
+                    listing = True  # "… the following information: your age; your name; …": the items are one list
+                    continue
+                if m.group(0) == ";" and not listing and not _NEW_CLAUSE.match(self.text, m.end()) and (
+                        _LIST_OPENER.search(self.text, last, m.start())
+                        or any(_LIST_COLON.search(self.text, 0, c.start()) for c in re.finditer(":", self.text[:m.start()])
+                               if c.start() >= last)):
+                    listing = True  # "… such as demographic data; information about your device, …": one list too
+                if not (listing and m.group(0) == ";"):
+                    breaks.append((m.start(), m.end()))
+                    listing, last = False, m.end()
+            self._breaks = breaks
         start, end = self.label_end, len(self.text)
         for b_start, b_end in self._breaks:
             if b_end <= pos and b_end > start:
@@ -182,15 +204,28 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
         cue = cues.actions[int(m.lastgroup[1:])]  # earlier cues first
         action = cue.action
         # the cheap span checks first: _is_practice runs several searches over the words around
+        conditional = False
         if view.in_ignored(m.start(), m.end()):
-            continue
+            # inside a condition or a description states nothing, but for what the person gives ("if you provide your
+            # email address") or lets the company do ("if you allow us to access your location"): possible practices
+            held = [c for c in view.condition_spans if c.covers(m.start(), m.end())]
+            if not held or not (cue.subject == "user" or _ALLOWED_US.search(text, max(0, m.start() - 60), m.start())):
+                continue
+            conditional = True
+            view.ignored = [s for s in view.ignored if s not in held]  # its data is inside the condition too
+            if view.in_ignored(m.start(), m.end()):
+                continue
         if any(d.start <= m.start() and m.end() <= d.end for d in view.data) or \
                 any(d.start <= m.start() and m.end() <= d.end and d.end - d.start > m.end() - m.start() for d in view.recipients):
             continue  # "cloud cached video", "data storage facilities" name things, they do nothing ("made public" does)
-        if not _is_practice(text, m.start(), m.end(), cues, not_practice):
+        # "by providing us your phone number": the person gives it ("by" otherwise makes a gerund no practice)
+        gives_by = cue.subject == "user" and m.group(0).lower().endswith("ing") and text.endswith("by ", 0, m.start())
+        if not gives_by and not _is_practice(text, m.start(), m.end(), cues, not_practice):
             continue
+        if cue.subject != "user" and PLEASE.match(text, 0, m.start()):
+            continue  # "Please send an email to our privacy office": the reader is asked to act; "please provide" still gives
         v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id,
-                 subject_receives=cue.subject == "recipient", default_recipient=cue.recipient)
+                 subject_receives=cue.subject == "recipient", default_recipient=cue.recipient, conditional=conditional)
         v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
         kept.append(v)
     return kept
