@@ -86,12 +86,31 @@ class PolicyBuild:
     error: str | None = None
 
 
+_BUILT_IN_PROCESS = 0  # policies build_policy has started in this process
+
+
+def _freeze_long_lived() -> None:
+    """Before the second policy a process builds: keep what the first one loaded and what lives as
+    long as the process (the lexicon and its matchers, the rules, compiled patterns, the terms: some
+    70,000 objects) out of the garbage collector's full passes. Each full pass walked them all, about
+    ten passes per hundred policies, ~4 % of a build's CPU. The first policy's own garbage is
+    collected first; gc.freeze() changes no result, only what the collector looks at."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def build_policy(path: str | Path, terms=None, lexicon=None) -> PolicyBuild:
     """Read, extract, infer and write one policy file; never raises for a bad file.
 
     ``terms`` are the store's ontology terms (rows.OntologyTerms) the row facts are labelled with."""
     from policyflows.errors import PolicyflowsError
 
+    global _BUILT_IN_PROCESS
+    _BUILT_IN_PROCESS += 1
+    if _BUILT_IN_PROCESS == 2:
+        _freeze_long_lived()
     out = PolicyBuild(str(path))
     try:
         pg = graph_for_file(path, lexicon=lexicon)
