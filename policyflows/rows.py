@@ -33,6 +33,17 @@ STATEMENT = PF + "Statement"
 WORD_ROLES = {PF + "dataWords": "data", PF + "recipientWords": "recipient", PF + "purposeWords": "purpose",
               PF + "placeWords": "place"}
 
+# the predicates the facts are read from, each one string (a dict lookup hashes a string once)
+_POLICY_ID, _KIND_CODE, _ORGANISATION, _NAMES = PF + "policyId", PF + "kindCode", PF + "organisation", PF + "names"
+_EVIDENCE, _INHERITED_FROM, _SECTION_TITLE, _MODALITY = PF + "evidence", PF + "inheritedFrom", PF + "sectionTitle", PF + "modality"
+_VIA, _DERIVED_FROM, _OVERRIDDEN_BY, _CONDITION = PF + "via", PF + "derivedFrom", PF + "overriddenBy", PF + "condition"
+_STATED_PURPOSE = PF + "StatedPurpose"
+_LABEL = RDFS + "label"
+_EXACT, _START, _END = OA + "exact", OA + "start", OA + "end"
+_PERSONAL_DATA, _PROCESSING, _LOCATION = DPV + "hasPersonalData", DPV + "hasProcessing", DPV + "hasLocation"
+_RECIPIENT, _CONTROLLER, _PURPOSE = DPV + "hasRecipient", DPV + "hasDataController", DPV + "hasPurpose"
+_STORAGE, _DURATION, _LEGAL_BASIS = DPV + "hasStorageCondition", DPV + "hasDuration", DPV + "hasLegalBasis"
+
 _ONTOLOGY_TERMS = """
 PREFIX pf:   <https://w3id.org/policyflows/ns#>
 PREFIX loc:  <https://w3id.org/dpv/loc#>
@@ -158,9 +169,9 @@ class PolicyFacts:
         for s, p, o in triples:
             props[s][p].append(o.value if type(o) is not str else o)
         policy_node = props.get(graph)
-        if not policy_node or not policy_node.get(PF + "policyId"):
+        if not policy_node or not policy_node.get(_POLICY_ID):
             return None
-        policy = min(policy_node[PF + "policyId"])
+        policy = min(policy_node[_POLICY_ID])
 
         def first(node: dict, prop: str):
             values = node.get(prop)
@@ -175,57 +186,54 @@ class PolicyFacts:
         handlings: list[tuple] = []
         for iri, p in props.items():
             types = p.get(RDF_TYPE, ())
-            if PF + "kindCode" in p:
-                parties[iri] = (first(p, RDFS + "label") or local_name(iri), first(p, PF + "kindCode"),
-                                first(p, PF + "organisation"))
-            if OA + "exact" in p and OA + "start" in p and PF + "names" not in p:
-                sentences[iri] = (int(first(p, OA + "start")), int(first(p, OA + "end")), first(p, OA + "exact"),
-                                  first(p, PF + "sectionTitle"))
-            if PF + "StatedPurpose" in types:
-                labels[iri] = first(p, RDFS + "label") or local_name(iri)
+            if _KIND_CODE in p:
+                parties[iri] = (first(p, _LABEL) or local_name(iri), first(p, _KIND_CODE), first(p, _ORGANISATION))
+            if _EXACT in p and _START in p and _NAMES not in p:
+                sentences[iri] = (int(first(p, _START)), int(first(p, _END)), first(p, _EXACT), first(p, _SECTION_TITLE))
+            if _STATED_PURPOSE in types:
+                labels[iri] = first(p, _LABEL) or local_name(iri)
                 if p.get(SKOS_BROADER):
                     broader[iri] = first(p, SKOS_BROADER)
             if STATEMENT in types:
                 n_statements += 1
                 # the sentences it cites, and the one whose practice it continues (pf:inheritedFrom)
-                evidence[iri] = sorted(set(p.get(PF + "evidence", ())) | set(p.get(PF + "inheritedFrom", ())))
-                statement_places += [(iri, place) for place in values(p, DPV + "hasLocation")]
+                evidence[iri] = sorted(set(p.get(_EVIDENCE, ())) | set(p.get(_INHERITED_FROM, ())))
+                statement_places += [(iri, place) for place in values(p, _LOCATION)]
                 found = []
                 for prop, role in WORD_ROLES.items():
                     for w in p.get(prop, ()):
                         span = span_of(w)
                         if span is not None:
                             wp = props.get(w, {})
-                            found += [(role, name, *span, first(wp, OA + "exact"))
-                                      for name in sorted(set(wp.get(PF + "names", ())))]
+                            found += [(role, name, *span, first(wp, _EXACT)) for name in sorted(set(wp.get(_NAMES, ())))]
                 if found:
                     words[iri] = sorted(set(found), key=lambda w: (w[2], w[3], w[0], w[1]))
-            if STATEMENT in types:
-                statement_data[iri] = (set(p.get(DPV + "hasPersonalData", ())), set(p.get(DPV + "hasProcessing", ())))
+                statement_data[iri] = (set(p.get(_PERSONAL_DATA, ())), set(p.get(_PROCESSING, ())))
             if HANDLING in types or OVERRIDDEN in types:
                 handlings.append((iri, p, types))
         for iri, p, types in handlings:
-            processing = [v for v in values(p, DPV + "hasProcessing") if v in terms.codes]
-            data = values(p, DPV + "hasPersonalData")
-            modality = terms.codes.get(first(p, PF + "modality") or "")
+            processing = [v for v in values(p, _PROCESSING) if v in terms.codes]
+            data = values(p, _PERSONAL_DATA)
+            modality = terms.codes.get(first(p, _MODALITY) or "")
             if not (processing and data and modality):
                 continue
-            party = first(p, DPV + "hasRecipient") or first(p, DPV + "hasDataController")
+            party = first(p, _RECIPIENT) or first(p, _CONTROLLER)
             retention = None
-            for storage in values(p, DPV + "hasStorageCondition"):
-                retention = retention or first(props.get(storage, {}), DPV + "hasDuration")
-            via = values(p, PF + "via")
-            derived = values(p, PF + "derivedFrom")
-            action, place = terms.codes[processing[0]], first(p, DPV + "hasLocation")
-            purposes, conditions = values(p, DPV + "hasPurpose"), values(p, PF + "condition")
-            legal = values(p, DPV + "hasLegalBasis")
-            is_overridden = OVERRIDDEN in types or bool(p.get(PF + "overriddenBy"))
+            for storage in values(p, _STORAGE):
+                retention = retention or first(props.get(storage, {}), _DURATION)
+            via = values(p, _VIA)
+            derived = values(p, _DERIVED_FROM)
+            action, place = terms.codes[processing[0]], first(p, _LOCATION)
+            purposes, conditions = values(p, _PURPOSE), values(p, _CONDITION)
+            legal = values(p, _LEGAL_BASIS)
+            is_overridden = OVERRIDDEN in types or bool(p.get(_OVERRIDDEN_BY))
             kept = overridden if is_overridden else flows
+            processes = set(processing)
             for d in data:  # one row per category of the handling; the rows share its (read-only) lists
                 kept.append(FlowFacts(
                     flow=iri, data=d, action=action, modality=modality, party=party, place=place,
                     stated=not via, retention=retention, via=via, purposes=purposes, conditions=conditions,
-                    legal=legal, statements=row_statements(d, derived, statement_data, set(processing), terms),
+                    legal=legal, statements=row_statements(d, derived, statement_data, processes, terms),
                     overridden=is_overridden))
         facts = cls(policy, graph, {}, sentences, parties, evidence, words, flows, labels, broader)
         flows.sort(key=facts.order_key(terms))
@@ -265,12 +273,13 @@ class PolicyFacts:
             return min(values) if values else None
 
         places: dict[str, int] = {}
-        practices = [(f.place, self.flow_sentences(f)) for f in self.flows + overridden]
-        practices += [(place, self.evidence[st]) for st, place in statement_places]
-        for place, sentences in practices:
-            code = terms.iso.get(place or "")
+        # only a place with a code counts: the sentences of the others (most flows name no place) are not looked up
+        practices = [(code, f) for f in self.flows + overridden if (code := terms.iso.get(f.place or ""))]
+        practices = [(code, self.flow_sentences(f)) for code, f in practices]
+        practices += [(code, self.evidence[st]) for st, place in statement_places if (code := terms.iso.get(place or ""))]
+        for code, sentences in practices:
             starts = [self.sentences[s][0] for s in sentences if s in self.sentences]
-            if code and starts:
+            if starts:
                 places[code] = min(places.get(code, starts[0]), *starts)
         stated = sum(f.stated for f in self.flows)
         updated = first(DCT + "modified")
@@ -314,10 +323,13 @@ def row_statements(data: str, derived: list[str], statement_data: dict[str, tupl
     broader = terms.ancestors(data)
     out = []
     for s in derived:
-        named, done = statement_data.get(s, (set(), set()))
-        if data in named or (named & broader and done & processing):
+        named, done = statement_data.get(s, _NO_DATA)
+        if data in named or (not named.isdisjoint(broader) and not done.isdisjoint(processing)):
             out.append(s)
     return out
+
+
+_NO_DATA = (frozenset(), frozenset())  # a statement the graph does not hold: no data, no processing
 
 
 def flow_row(policy: str, f: FlowFacts, sentences: dict, parties: dict, terms: OntologyTerms, labels: dict,

@@ -156,17 +156,19 @@ def _inferred_flows(policy, statements, collected, retention, lexicon, stated_ke
             continue
         if st.modality == "will-not" and st.conditions:
             continue  # "thereafter not use … as per your request" rules nothing out in general
+        evidence: dict[int, list[Evidence]] = {}  # by the collecting statement: many categories share one
         for broad in st.data:
             for iri, sources in collected.items():
                 if broad.iri not in ancestors[iri]:
                     continue
                 data = terms[iri]
-                source = statements[sources[0]]
+                source = sources[0]
+                if source not in evidence:
+                    evidence[source] = _ordered([*statements[source].all_evidence, *st.all_evidence])
                 keeps = st.action in _KEEPING
                 for f in _rows(policy, st, n, data, stated=False, via=[broad],
                                retention=retention.get(iri) if keeps else None,
-                               evidence=_ordered([*source.all_evidence, *st.all_evidence]),
-                               derived=[n, sources[0]]):
+                               evidence=evidence[source], derived=[n, source]):
                     if f.key[:5] not in stated_keys:
                         flows.append(f)
     return flows
@@ -185,9 +187,10 @@ def _dedupe(flows: list[Flow]) -> list[Flow]:
     """Two statements giving the same row merge into one row citing both."""
     by_key: dict[tuple, Flow] = {}
     for f in flows:
-        kept = by_key.get(f.key)
+        key = f.key  # a property that builds the tuple: once per flow
+        kept = by_key.get(key)
         if kept is None:
-            by_key[f.key] = f
+            by_key[key] = f
             continue
         kept.purposes = _merge_terms(kept.purposes, f.purposes)
         kept.conditions = list(dict.fromkeys(kept.conditions + f.conditions))
@@ -223,8 +226,10 @@ def _mark_overrides(flows: list[Flow], statements: list[Statement], lexicon) -> 
                 continue
             for d in st.data:
                 covers = d.iri == f.data.iri or d.iri in broader(f.data.iri)
+                if not covers:  # most pairs: the taxonomy walk below is for those that do
+                    continue
                 narrower = all(d.iri != b and b in broader(d.iri) for b in basis)
-                if covers and narrower and _same_recipient(st, f):
+                if narrower and _same_recipient(st, f):
                     f.overridden_by.append(n)
                     break
 

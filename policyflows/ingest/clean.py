@@ -7,6 +7,11 @@ from functools import cache
 
 import ftfy
 
+try:
+    from re import _parser as _sre_parse  # Python 3.11+
+except ImportError:  # Python 3.10
+    import sre_parse as _sre_parse
+
 from policyflows.ingest import rules
 
 # A CSS selector list: class/id selectors or bare tag names, combined and comma-separated.
@@ -26,21 +31,43 @@ _SPACES = re.compile(r"[ \t\n\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 @cache
-def _residues() -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(r["pattern"]), r["replace"]) for r in rules.load("boilerplate")["mojibake_residues"]]
+def _residues() -> list[tuple[re.Pattern, str, str | None]]:
+    """(pattern, replacement, a character every match holds) of each residue."""
+    residues = []
+    for r in rules.load("boilerplate")["mojibake_residues"]:
+        pattern = re.compile(r["pattern"])
+        residues.append((pattern, r["replace"], _required_character(pattern)))
+    return residues
+
+
+def _required_character(pattern: re.Pattern) -> str | None:
+    """A character every match of ``pattern`` consumes (a literal at its top level), or None."""
+    if pattern.flags & re.IGNORECASE:  # "k" matches the Kelvin sign too
+        return None
+    for op, arg in _sre_parse.parse(pattern.pattern, pattern.flags):
+        if op is _sre_parse.LITERAL:
+            return chr(arg)
+    return None
 
 
 @cache
-def _invisible() -> dict[int, None]:
-    return dict.fromkeys(map(ord, rules.load("boilerplate")["invisible_characters"]))
+def _invisible() -> tuple[str, dict[int, None]]:
+    """The characters that carry no text, and the table that deletes them."""
+    characters = rules.load("boilerplate")["invisible_characters"]
+    return characters, dict.fromkeys(map(ord, characters))
 
 
 def repair(text: str) -> str:
     """Undo mojibake (ftfy, then residues ftfy cannot see) and drop characters that carry no text."""
     text = "".join(_fix_chunk(chunk) for chunk in _CHUNK.findall(text))
-    for pattern, replacement in _residues():
-        text = pattern.sub(replacement, text)
-    text = text.translate(_invisible())
+    # A residue's pattern opening with a lookbehind is tried at every position of the whole text;
+    # a character every match holds ("â", in few policies) is looked for first.
+    for pattern, replacement, required in _residues():
+        if required is None or required in text:
+            text = pattern.sub(replacement, text)
+    characters, table = _invisible()
+    if any(c in text for c in characters):  # str.translate goes character by character: only when needed
+        text = text.translate(table)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
 

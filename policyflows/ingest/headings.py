@@ -86,12 +86,16 @@ def _split_headings(text: str) -> list[Block]:
 
 def _heading_spans(text: str) -> list[tuple[int, int, str]]:
     spans = []
-    for m in _NUMBERED_TITLE.finditer(text):
-        if _opens_sentence(text, m.start()) and is_title_case(m.group(2), _rules()["numbered_title_max_words"]):
-            spans.append((m.start(), m.end(), f"{m.group(1)}. {m.group(2).strip()}"))
-    for m in _BRACKETED.finditer(text):
-        if is_title_case(m.group(1), _rules()["bracketed_max_words"]) and _opens_or_follows_title(text, m.start()):
-            spans.append((m.start(), m.end(), m.group(1).strip()))
+    # Both patterns open with a lookbehind, which the regex engine tries at every position of the
+    # paragraph; the text they need (a first subsection "2.1", a bracket) is looked for first.
+    if ".1" in text:
+        for m in _NUMBERED_TITLE.finditer(text):
+            if _opens_sentence(text, m.start()) and is_title_case(m.group(2), _rules()["numbered_title_max_words"]):
+                spans.append((m.start(), m.end(), f"{m.group(1)}. {m.group(2).strip()}"))
+    if "[" in text:
+        for m in _BRACKETED.finditer(text):
+            if is_title_case(m.group(1), _rules()["bracketed_max_words"]) and _opens_or_follows_title(text, m.start()):
+                spans.append((m.start(), m.end(), m.group(1).strip()))
     spans.extend(_caps_spans(text))
     return spans
 
