@@ -86,20 +86,20 @@ class PolicyBuild:
     error: str | None = None
 
 
-_BUILT_IN_PROCESS = 0  # policies build_policy has started in this process
 # Young objects (net of those freed) before the collector's young pass. A policy allocates about
 # 7,000 containers, nearly all freed by reference counting: at Python's default of 700 the young
 # pass ran ten times a policy and found next to nothing (~2 % of a build's CPU).
 _YOUNG_THRESHOLD = 10_000
 
 
-def _tune_collector() -> None:
-    """Before the second policy a process builds: keep what the first one loaded and what lives as
-    long as the process (the lexicon and its matchers, the rules, compiled patterns, the terms: some
-    70,000 objects) out of the garbage collector's full passes. Each full pass walked them all, about
-    ten passes per hundred policies, ~4 % of a build's CPU. The first policy's own garbage is
-    collected first. Neither gc.freeze() nor the threshold changes a result, only when and over
-    what the collector runs."""
+def tune_collector() -> None:
+    """For a process that only builds policies (store.py's build workers call it before their second
+    policy): keep what the first one loaded and what lives as long as the process (the lexicon and its
+    matchers, the rules, compiled patterns, the terms: some 70,000 objects) out of the garbage
+    collector's full passes. Each full pass walked them all, about ten passes per hundred policies,
+    ~4 % of a build's CPU. The first policy's own garbage is collected first. Neither gc.freeze() nor
+    the threshold changes a result, only when and over what the collector runs; it is a setting of the
+    whole process, so build_policy itself never makes it."""
     import gc
 
     gc.collect()
@@ -113,10 +113,6 @@ def build_policy(path: str | Path, terms=None, lexicon=None) -> PolicyBuild:
     ``terms`` are the store's ontology terms (rows.OntologyTerms) the row facts are labelled with."""
     from policyflows.errors import PolicyflowsError
 
-    global _BUILT_IN_PROCESS
-    _BUILT_IN_PROCESS += 1
-    if _BUILT_IN_PROCESS == 2:
-        _tune_collector()
     out = PolicyBuild(str(path))
     try:
         pg = graph_for_file(path, lexicon=lexicon)

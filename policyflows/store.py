@@ -760,9 +760,16 @@ def _worker_init(terms: OntologyTerms) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it ends the pool
 
 
-def _worker_build(path: str):
-    from policyflows.pipeline import build_policy
+_WORKER_BUILT = 0  # policies this worker process has built
 
+
+def _worker_build(path: str):
+    from policyflows.pipeline import build_policy, tune_collector
+
+    global _WORKER_BUILT
+    _WORKER_BUILT += 1
+    if _WORKER_BUILT == 2:  # after the first policy has loaded the lexicon: a build worker does nothing else
+        tune_collector()
     return build_policy(path, _WORKER_TERMS)
 
 
