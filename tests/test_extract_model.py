@@ -75,9 +75,10 @@ def test_its_scores_were_cross_validated_by_policy_and_beat_the_rules(committed)
     """The figures the training script wrote: 5 folds by policy / 40-paragraph file, each fold read by a model
     trained without it. Floors a little under what was measured (docs/extraction.md)."""
     cv, rules = committed["scores"]["cv"], committed["scores"]["rules_only"]
-    assert cv["collect"][2] >= 0.65 and cv["collect"][0] >= 0.695  # measured P .714 R .616 F1 .662 (rules .611)
-    assert cv["app350"][2] >= 0.61 and cv["app350"][0] >= 0.74  # measured P .751 R .526 F1 .618 (rules .513)
-    assert cv["share"][2] >= 0.44 and cv["share"][0] >= 0.665  # measured P .696 R .335 F1 .453 (rules .440)
+    assert cv["collect"][2] >= 0.655 and cv["collect"][0] >= 0.695  # measured P .704 R .629 F1 .664 (rules .632)
+    # app350 precision was .751 before this stop's rules, which gave 2.1 points of recall for 1.2 of it
+    assert cv["app350"][2] >= 0.62 and cv["app350"][0] >= 0.73  # measured P .739 R .547 F1 .628 (rules .532)
+    assert cv["share"][2] >= 0.485 and cv["share"][0] >= 0.70  # measured P .711 R .377 F1 .493 (rules .485)
     assert cv["share"][0] >= rules["share"][0]  # sharing: more precise than the rules, about as complete
     assert cv["collect"][2] > rules["collect"][2] and cv["app350"][2] > rules["app350"][2]
 
@@ -101,7 +102,7 @@ def test_what_the_model_states_cites_its_sentence_and_the_words_of_the_data(read
 
 
 def test_no_negation_becomes_a_practice_and_ruled_out_statements_stay(read_policies):
-    negation = re.compile(r"\b(?:not|never|no|n't|neither|nor)\b", re.I)
+    negation = re.compile(r"\b(?:not(?!\s+limited\s+to\b)|never|no|n't|neither|nor)\b", re.I)  # "is not limited to" negates nothing
     for doc, statements, rules in read_policies:
         will_not = lambda sts: sorted((s.evidence.start, s.action, tuple(d.iri for d in s.data)) for s in sts
                                       if s.modality == "will-not")

@@ -22,10 +22,12 @@ SCORER = SHARED / "tools" / "score_types.py"
 # 57.0/30.2/39.4; the rules alone (integ 8167192) 62.1/60.0/61.0, 57.0/30.8/40.0, 59.3/45.0/51.2. These are the
 # scorer's figures with the practice model, which was trained on these very paragraphs: optimistic. The honest,
 # cross-validated figures are held by tests/test_extract_model.py.
+# The precision floors of share and app350 were lowered by 0.01 and 0.005 with the rules of this stop, which
+# traded a point of precision for two to three of recall (F1 +2.2, +0.8; cross-validated F1 +4.0, +1.0).
 FLOORS = {
-    ("opp115", "collect"): (0.74, 0.665, 0.70),  # measured 75.2 / 67.8 / 71.3
-    ("opp115", "share"): (0.84, 0.36, 0.51),  # measured 85.6 / 37.3 / 52.0
-    ("app350", "labels"): (0.78, 0.555, 0.65),  # measured 79.0 / 56.5 / 65.9
+    ("opp115", "collect"): (0.74, 0.685, 0.715),  # measured 74.9 / 69.4 / 72.0
+    ("opp115", "share"): (0.83, 0.39, 0.535),  # measured 83.8 / 40.0 / 54.2
+    ("app350", "labels"): (0.775, 0.575, 0.66),  # measured 78.2 / 58.2 / 66.7
 }
 
 

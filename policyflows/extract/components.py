@@ -259,17 +259,20 @@ _PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subsc
                            r"(?:\s+(?!we\b|us\b)[\w'’]+){0,4}\s*$", re.I)
 
 
-# "we and third parties may …", "We, along with our partners, …", "Acme and its business partners gather …"
 # "information that is publicly available and combine it": an adverb or an adjective names no party that acts
 _NOT_A_SUBJECT = re.compile(r"^(?:publicly(?: available| accessible)?|public(?:ly)? available)$", re.I)
+# "you may share your name with us": the person's disclosure to the company
 _WITH_US = re.compile(r"[^.;]{0,80}?\b(?:with|to) us\b", re.I)
+# "by providing us …", "by selecting a password, and providing …": the reader does it
 _BY_GERUND = re.compile(r"\bby\s+(?:[\w-]+ing\b[^.;]{0,60}?,?\s+(?:and|or)\s+)?$", re.I)
 # "…, or use", "and may also share": a verb that goes on with the subject of the one before
 _COORDINATED_VERB = re.compile(r"(?:,\s*|\s)(?:and|or|and/or)\s+(?:(?:may|might|can|could|will|would|also|then)\s+){0,2}$", re.I)
 # ", who help us run the site," between a party and its verb
 _RELATIVE_ASIDE = re.compile(r"^\s*,\s*(?:who|which|that)\b[^,;:]*,")
+# "users agree that …": the person assents; the clause after "that" has a subject of its own
 _ASSENT_THAT = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understand|understands|consent|consents|accept|accepts)"
                           r"\s+(?:and\s+\w+\s+)?that\s+(?!(?:you|users?|the user)\b)(?!.*\b(?:you|users?)\s+(?:can|may|will|must|choose|decide)\b)", re.I)
+# "we and third parties may …", "We, along with our partners, …", "Acme and its business partners gather …"
 _CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3})\s*,?\s+(?:and|along with|together with|as well as|or)\s+"
                          r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*(?:[\w\s,-]|\([^()]{0,120}\)){0,60}$")
 
@@ -279,7 +282,7 @@ _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|
 
 _ANAPHOR_SUBJECT = re.compile(r"^\W*(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
                               r"advertisers|networks|services|entities|organi[sz]ations|businesses|platforms|tools|"
-                              r"plug-?ins|widgets|features|buttons)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
+                              r"plug-?ins|widgets)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
 
 
 class Exclusions(Component):
