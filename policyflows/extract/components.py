@@ -268,6 +268,9 @@ _BY_GERUND = re.compile(r"\bby\s+(?:[\w-]+ing\b[^.;]{0,60}?,?\s+(?:and|or)\s+)?$
 # "…, or use", "and may also share": a verb that goes on with the subject of the one before
 _COORDINATED_VERB = re.compile(r"(?:,\s*|\s)(?:and|or|and/or)\s+(?:(?:may|might|can|could|will|would|also|then)\s+){0,2}$", re.I)
 # ", who help us run the site," between a party and its verb
+_ASIDE = re.compile(r"\s*\([^()]{0,200}\)")
+_HELPS_US = re.compile(r"^\s+(?:(?:may|might|can|could|will|would|also|often|sometimes)\s+){0,2}"
+                       r"(?:help|helps|helped|assist|assists|assisted|support|supports)\s+us\s+(?:to\s+|with\s+|in\s+)?$", re.IGNORECASE)
 _RELATIVE_ASIDE = re.compile(r"^\s*,\s*(?:who|which|that)\b[^,;:]*,")
 # "users agree that …": the person assents; the clause after "that" has a subject of its own
 _ASSENT_THAT = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understand|understands|consent|consents|accept|accepts)"
@@ -280,9 +283,13 @@ _CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-
 _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|Deidentified|Statistic)", re.I)
 
 
-_ANAPHOR_SUBJECT = re.compile(r"^\W*(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
+_ANAPHOR_SUBJECT = re.compile(r"^\W*(?:(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
                               r"advertisers|networks|services|entities|organi[sz]ations|businesses|platforms|tools|"
-                              r"plug-?ins|widgets)\b(?:\s+[\w-]+){0,3}\s*$", re.I)
+                              r"plug-?ins|widgets)"
+                              # one party just named: "This provider may collect …" (not "the company", often the first party)
+                              r"|(?:this|that|such an?|said)\s+(?:[\w-]+\s+){0,2}?(?:company|party|partner|provider|vendor|"
+                              r"advertiser|network|entity|organi[sz]ation|business|platform|processor))"
+                              r"\b(?:\s+[\w-]+){0,3}\s*$", re.I)
 
 
 class Exclusions(Component):
@@ -293,6 +300,7 @@ class Exclusions(Component):
         view = r.view
         for m in self.x.cues.exclusion.finditer(view.text):
             view.ignored.append(Span(m.start(), m.end()))
+            view.excluded.append(Span(m.start(), m.end()))
 
 
 class Subjects(Component):
@@ -336,10 +344,12 @@ class Subjects(Component):
                     r.also.append(also)
             return None
         if subject:
-            between = view.text[subject[-1].end:verb.start]
+            # "allow third-party advertisers (including …) to set cookies": an aside about the party is not between it and its verb
+            between = _ASIDE.sub(" ", view.text[subject[-1].end:verb.start])
             relative = _RELATIVE_AFTER_PARTY.match(between)  # "we work with companies that collect …": they do
-            if relative or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
-                            and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start])):
+            helps = _HELPS_US.match(between)  # "our partners assist us with monitoring …": they do it, for us
+            if relative or helps or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
+                                     and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start])):
                 st.actor = self.x.party(subject[-1], view)
                 return None
         if r.made and r.verb_index and (re.search(r"\bto\s+$", before) or _COORDINATED_VERB.search(before)):

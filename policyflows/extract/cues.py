@@ -117,6 +117,7 @@ class Cues:
     purpose_lead_in: re.Pattern
     retention: re.Pattern
     reference: re.Pattern
+    object_reference: re.Pattern  # right after a verb: its object points back at an earlier verb's data ("share it")
     exclusion: re.Pattern  # data named only to be left out: "(not including your name)"
     continuation: re.Pattern
     inventory: re.Pattern
@@ -219,6 +220,7 @@ def parse_cues(files: dict) -> Cues:
         purpose_lead_in=_compiled(one("purpose-lead-in")),
         retention=_compiled(one("retention-period")),
         reference=_compiled(one("reference")),
+        object_reference=_compiled(one("object-reference")),
         exclusion=_compiled(one("exclusion")),
         continuation=_compiled(one("continuation")),
         inventory=_compiled(one("inventory")),

@@ -34,6 +34,9 @@ _PLACE_OF_LAW = re.compile(r"\b(?:outside(?: of)?|laws? (?:of|in)|than (?:those|
                            re.IGNORECASE)
 # "… you use" or "… you are using" right before an infinitive: "the device you use to access the services"
 _RELATIVE_USER = re.compile(r"\b(?:you|users?)\s+(?:are\s+|were\s+)?(?:use|used|using)\s+$", re.IGNORECASE)
+_INFINITIVE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+# "… lists that we sell", "… which we may disclose": a relative clause with the company as its subject, right before its verb
+_RELATIVE_WE = re.compile(r"\b(?:that|which)\s+we\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 # A capitalised label and a colon inside a sentence: a candidate definition item.
 _INNER_ITEM = re.compile(r"(?:(?<=[\s:])|^)((?:[A-Z][\w’'/-]*)(?:[ ][\w’'/-]+|\s*\([^)]{0,60}\)){0,9}?)\s?:\s+(?=\S)")
 _FIRST_PARTY_WORDS = CaselessPattern(r"\b(?:we|us|our|ourselves)\b")
@@ -248,8 +251,9 @@ class Extractor:
         r.made = []
         for k, verb in enumerate(verbs):
             r.verb, r.verb_index = verb, k
+            earlier = next((s.data for s in reversed(r.made) if s.data), None)
             st = Statement(action=verb.action, modality=verb.modality, actor=ctx.first_party,
-                           data=self._data_for(view, verbs, k, ctx), evidence=r.evidence, section=ctx.section,
+                           data=self._data_for(view, verbs, k, ctx, earlier), evidence=r.evidence, section=ctx.section,
                            rule=verb.rule)
             r.also = []
             if any(hook(st, r) is False for hook in self._statement_hooks):
@@ -263,8 +267,10 @@ class Extractor:
                 r.made.append(also)
         return _merge(r.made)
 
-    def _data_for(self, view: SentenceView, verbs: list[Verb], k: int, ctx: _Context) -> list[Term]:
-        """The data a verb is about: its object up to the next verb that does not share it, else its subject."""
+    def _data_for(self, view: SentenceView, verbs: list[Verb], k: int, ctx: _Context, earlier=None) -> list[Term]:
+        """The data a verb is about: its object up to the next verb that does not share it, else its subject.
+        ``earlier``: the data of the last statement made from an earlier verb of the segment, for an object that
+        points back at it ("… and may share this information with …")."""
         verb = verbs[k]
         clause_start, clause_end = view.clause_bounds(verb.start)
         end = clause_end
@@ -301,12 +307,25 @@ class Extractor:
                 # "Audio is processed locally … and is never uploaded": passives share their subject
                 first = min([v.start for v in verbs[:k] if v.start >= clause_start and v.passive] or [verb.start])
                 mentions = self.usable(view, clause_start, first)
+        if not mentions and verb.action in C.DISCLOSING_ACTIONS:
+            # "postal lists that we sell or rent to third parties": the relative clause discloses what it is about
+            rel = _RELATIVE_WE.search(view.text, clause_start, verb.start)
+            if rel:
+                mentions = self.usable(view, clause_start, rel.start())
         terms = [self._in_item(self.term(m, view), ctx) for m in mentions]
         if not terms and ctx.item is not None and self.on("items"):
             terms = [ctx.item]
+        if not terms and earlier and self.on("references") and self.cues.object_reference.match(view.text, verb.end) \
+                and not _INFINITIVE_TO.search(view.text, max(0, verb.start - 12), verb.start):
+            # (not "use cookies to collect said information": the infinitive's object points further back)
+            # the data of the sentence's own earlier verb, whatever its modality ("we do not sell it but may share it")
+            terms = list(earlier)
         if not terms and self.on("references") and self.cues.reference.search(view.text[clause_start:clause_end]) \
                 and ctx.previous:
             terms = [t for s in ctx.previous for t in s.data]
+            if view.excluded:  # "Excluding your credit card number, this information may be shared …"
+                left_out = {m.iri for m in view.data if any(x.covers(m.start, m.end) for x in view.excluded)}
+                terms = [t for t in terms if t.iri not in left_out]
         if terms and verb.modality == "will-not":
             terms = _without_examples_parent(terms, self.lex)
         children = view.search(CHILDREN)

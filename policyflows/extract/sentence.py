@@ -21,6 +21,8 @@ _DETERMINER = CaselessPattern(
 # "that"/"which"/"who" right after a plural noun opens a relative clause whose verb is a practice
 # of that noun ("partners who collect", "companies that share"); "of that use" is a determiner's
 _RELATIVE_SUBJECT = re.compile(r"\b[a-z]{3,}s\s+(?:that|which|who)\s+$", re.IGNORECASE)
+# "our" right before a gerund with an object: the company's act ("consent to our sharing your data with …")
+_OUR_GERUND = re.compile(r"\bour\s+$", re.IGNORECASE)
 # A nominal practice that is itself the subject: "Disclosure may be made to …".
 _NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
                               r"(?:made|carried out|occur|take place|shared|disclosed|provided)")
@@ -92,6 +94,7 @@ class SentenceView:
     places: list = field(default_factory=list)
     verbs: list[Verb] = field(default_factory=list)
     ignored: list[Span] = field(default_factory=list)  # conditions, parenthetical descriptions
+    excluded: list[Span] = field(default_factory=list)  # data named only to be left out ("excluding your name")
     purpose_spans: list[Span] = field(default_factory=list)
     condition_spans: list[Span] = field(default_factory=list)
     label_end: int = 0  # end of a definition-item label ("Cloud cached video:"), 0 when none
@@ -248,6 +251,8 @@ def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool
         return False
     nominal = word.endswith(("ion", "ure", "ures", "sale of")) or word in {"use", "uses", "process", "record", "records",
                                                                           "hold", "store", "share", "retention"}
+    if word.split(" ", 1)[0].endswith("ing") and _OUR_GERUND.search(before) and not re.match(r"\s+of\b", after):
+        return True  # "you consent to our providing your financial information to …": we provide it
     if _DETERMINER.search(before):
         if nominal and _NOMINAL_SUBJECT.match(after):
             return True
