@@ -285,11 +285,11 @@ _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|
 
 _ANAPHOR_SUBJECT = re.compile(r"^\W*(?:(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
                               r"advertisers|networks|services|entities|organi[sz]ations|businesses|platforms|tools|"
-                              r"plug-?ins|widgets)"
+                              r"plug-?ins|widgets|features|buttons)"
                               # one party just named: "This provider may collect …" (not "the company", often the first party)
                               r"|(?:this|that|such an?|said)\s+(?:[\w-]+\s+){0,2}?(?:company|party|partner|provider|vendor|"
                               r"advertiser|network|entity|organi[sz]ation|business|platform|processor))"
-                              r"\b(?:\s+[\w-]+){0,3}\s*$", re.I)
+                              r"\b(?:\s+(?!(?:you|users?|visitors)\b)[\w-]+){0,3}\s*$", re.I)  # not "these features allow you to …"
 
 
 class Exclusions(Component):
@@ -321,6 +321,7 @@ class Subjects(Component):
         party = self._antecedent(before, r) if self.x.on("references") else None
         if party is not None:  # "These companies may collect …", "They may use cookies …": the party just named
             st.actor = party
+            r.ctx.last_party = (r.evidence.sentence, party)  # "They receive … They may also use …": still that party
             return None
         if self._user(before, ctx):
             if st.action in DISCLOSING_ACTIONS and _WITH_US.match(view.text, verb.end, view.clause_bounds(verb.start)[1]):
