@@ -268,6 +268,8 @@ _BY_GERUND = re.compile(r"\bby\s+(?:[\w-]+ing\b[^.;]{0,60}?,?\s+(?:and|or)\s+)?$
 # "…, or use", "and may also share": a verb that goes on with the subject of the one before
 _COORDINATED_VERB = re.compile(r"(?:,\s*|\s)(?:and|or|and/or)\s+(?:(?:may|might|can|could|will|would|also|then)\s+){0,2}$", re.I)
 # ", who help us run the site," between a party and its verb
+_DESCRIBED_PARTY = re.compile(r"^\s*,?\s+(?:whose|who|that|which)\s+[^,;:.()]{0,100}?\s+(?:may|might|can|could|will|would|shall|must)"
+                              r"\s+(?:also\s+|then\s+|sometimes\s+)?$", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^()]{0,200}\)")
 _HELPS_US = re.compile(r"^\s+(?:(?:may|might|can|could|will|would|also|often|sometimes)\s+){0,2}"
                        r"(?:help|helps|helped|assist|assists|assisted|support|supports)\s+us\s+(?:to\s+|with\s+|in\s+)?$", re.IGNORECASE)
@@ -349,7 +351,9 @@ class Subjects(Component):
             between = _ASIDE.sub(" ", view.text[subject[-1].end:verb.start])
             relative = _RELATIVE_AFTER_PARTY.match(between)  # "we work with companies that collect …": they do
             helps = _HELPS_US.match(between)  # "our partners assist us with monitoring …": they do it, for us
-            if relative or helps or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
+            # "third parties whose products are advertised on the services may place cookies": the party, described
+            described = _DESCRIBED_PARTY.match(between)
+            if relative or helps or described or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
                                      and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start])):
                 st.actor = self.x.party(subject[-1], view)
                 return None

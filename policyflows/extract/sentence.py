@@ -282,6 +282,8 @@ def modality_of(view: SentenceView, verb: Verb, cues: Cues) -> str:
         if not re.search(r"\b(?:and|or)\s+(?:\w+\s+)?(?:may|will|can|shall)\b", tail, re.IGNORECASE):
             return "will-not"
     clause_before = view.text[clause_start:verb.start]
+    if verb.passive and _NO_SUBJECT.match(clause_before):
+        return "will-not"  # "No name, email address or phone number is collected": the subject's "No" rules it out
     if not clause_before.strip():  # "Disclosure may be made to …": the modal follows a nominal subject
         clause_before = view.text[verb.end:min(clause_end, verb.end + 40)]
         if cues.negation.search(clause_before.split(" be ")[0]):
@@ -291,6 +293,11 @@ def modality_of(view: SentenceView, verb: Verb, cues: Cues) -> str:
     if tail_may or (not modals and cues.may.search(clause_before)):
         return "may"
     return "will"
+
+
+# a clause that opens with "No" and reaches its passive verb with no other verb: "No name, email or IP address is received by us"
+_NO_SUBJECT = re.compile(r"^\W*(?:no|neither)\s+(?:(?!(?:we|you|they|it|may|will|can|shall|must|should|would|could|do|does|did)\b)[^;:.!?])*?"
+                         r"\b(?:is|are|was|were|be|been|being|will be|may be|can be|shall be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 
 
 def text_rfind_comma(text: str, pos: int, floor: int) -> int:
