@@ -33,7 +33,10 @@ _QUESTION = re.compile(r"\?\s*$")
 _PLACE_OF_LAW = re.compile(r"\b(?:outside(?: of)?|laws? (?:of|in)|than (?:those|that) (?:of|in))\s+(?:your|the user's|the)\s+$",
                            re.IGNORECASE)
 # "… you use" or "… you are using" right before an infinitive: "the device you use to access the services"
-_RELATIVE_USER = re.compile(r"\b(?:you|users?)\s+(?:are\s+|were\s+)?(?:use|used|using)\s+$", re.IGNORECASE)
+# also "the information you have authorized Facebook to share with us, such as …": the infinitive is the person's leave
+_RELATIVE_USER = re.compile(r"\b(?:you|users?)\s+(?:are\s+|were\s+|have\s+|had\s+)?(?:(?:use|used|using)\s+|"
+                            r"(?:authori[sz]e|authori[sz]ed|allow|allowed|permit|permitted|ask|asked|instruct|instructed)\s+(?:[\w-]+\s+){1,3})$",
+                            re.IGNORECASE)
 _INFINITIVE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 # "… lists that we sell", "… which we may disclose": a relative clause with the company as its subject, right before its verb
 _RELATIVE_WE = re.compile(r"\b(?:that|which)\s+we\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
