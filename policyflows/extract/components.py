@@ -285,11 +285,11 @@ _CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-
 _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|Deidentified|Statistic)", re.I)
 
 
-_ANAPHOR_SUBJECT = re.compile(r"^\W*(?:(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?:companies|parties|partners|providers|vendors|"
+_ANAPHOR_SUBJECT = re.compile(r"^\W*(?:(?:these|those|such|said)\s+(?:[\w-]+\s+){0,2}?(?P<noun>companies|parties|partners|providers|vendors|"
                               r"advertisers|networks|services|entities|organi[sz]ations|businesses|platforms|tools|"
-                              r"plug-?ins|widgets|features|buttons)"
+                              r"plug-?ins|widgets)"
                               # one party just named: "This provider may collect …" (not "the company", often the first party)
-                              r"|(?:this|that|such an?|said)\s+(?:[\w-]+\s+){0,2}?(?:company|party|partner|provider|vendor|"
+                              r"|(?:this|that|such an?|said)\s+(?:[\w-]+\s+){0,2}?(?P<noun1>company|party|partner|provider|vendor|"
                               r"advertiser|network|entity|organi[sz]ation|business|platform|processor))"
                               r"\b(?:\s+(?!(?:you|users?|visitors)\b)[\w-]+){0,3}\s*$", re.I)  # not "these features allow you to …"
 
@@ -323,7 +323,7 @@ class Subjects(Component):
         party = self._antecedent(before, r) if self.x.on("references") else None
         if party is not None:  # "These companies may collect …", "They may use cookies …": the party just named
             st.actor = party
-            r.ctx.last_party = (r.evidence.sentence, party)  # "They receive … They may also use …": still that party
+            r.ctx.last_party = (r.evidence.sentence, party, ((party, ""),))  # "They receive … They may also use …": still that party
             return None
         if self._user(before, ctx):
             if st.action in DISCLOSING_ACTIONS and _WITH_US.match(view.text, verb.end, view.clause_bounds(verb.start)[1]):
@@ -380,7 +380,14 @@ class Subjects(Component):
         ctx = r.ctx
         if ctx.last_party is None or r.evidence.sentence - ctx.last_party[0] > 1:
             return None
-        if _ANAPHOR_SUBJECT.search(before) or (self.they.search(before) and ctx.last_party[0] < r.evidence.sentence):
+        m = _ANAPHOR_SUBJECT.search(before)
+        if m:
+            noun = (m.group("noun") or m.group("noun1")).lower().rstrip("s")  # "these features": a party named with that word, if one was
+            for party, words in ctx.last_party[2]:
+                if noun in words:
+                    return party
+            return ctx.last_party[1]
+        if self.they.search(before) and ctx.last_party[0] < r.evidence.sentence:
             return ctx.last_party[1]
         return None
 

@@ -64,7 +64,7 @@ class _Context:
     lead_in: Statement | None = None
     last_disclosure: Statement | None = None
     heading: tuple | None = None  # (action, the heading's Evidence, modality): a heading that gives a practice
-    last_party: tuple | None = None  # (sentence index, PartyRef): the last other party named, for "these companies", "they"
+    last_party: tuple | None = None  # (sentence index, PartyRef, ((PartyRef, words), …)): the other parties last named, for "these companies", "they"
 
 
 class Extractor:
@@ -204,7 +204,10 @@ class Extractor:
         companies" or "they" in the next sentence points back at."""
         others = [m for m in named if m.kind not in ("first-party", "user")]
         if others:
-            ctx.last_party = (evidence.sentence, self.party(others[-1], view))
+            # every party named, last first, with its words: "these features" means the social media features
+            # named before, not the button given as their example
+            named_last_first = tuple((self.party(m, view), m.text.lower()) for m in reversed(others))
+            ctx.last_party = (evidence.sentence, named_last_first[0][0], named_last_first)
 
     def _recipients_in(self, text: str, data: list) -> list:
         """The recipients a text names; where a data phrase and a recipient phrase overlap, the
