@@ -51,6 +51,7 @@ class Reading:
     verb: Verb | None = None  # in statement(): the verb of the statement being made
     also: list[Statement] = field(default_factory=list)  # statements a component adds beside the one being made
     verb_index: int = 0
+    list_item: bool = False  # an item of the list a lead-in ending in ":" opened (Continuations)
 
 
 class Component:
@@ -173,6 +174,10 @@ def list_item(text: str) -> bool:
     return not _CLAUSE_WORDS.search(text)
 
 
+# "… you enter", "… that you provide to us": a relative clause of what the person does, inside a list item
+_PERSON_CLAUSE = re.compile(r"\b(?:that\s+|which\s+)?you\s+(?:[\w-]+\s+)?(?:enter|provide|submit|supply|give|fill|upload|post|send|share)"
+                            r"\w*(?:\s+(?:to|with)\s+us)?\b", re.IGNORECASE)
+_RELATIVE_TAIL = re.compile(r"\b(?:that|which|who)\b.*$", re.IGNORECASE | re.DOTALL)
 _BULLET = re.compile(r"^\s*(?:[·•▪●◦\-–*]|\(?[a-z0-9]{1,3}[.)])\s")
 
 
@@ -184,20 +189,43 @@ class Continuations(Component):
 
     def segment(self, r):
         view, ctx = r.view, r.ctx
-        if view.verbs or not view.data:
+        if not view.data:
             return None
+        if ctx.list_lead and self._item_of_list(view):
+            r.list_item = True
+            return self._inherit(ctx.list_lead, r)
+        if view.verbs and not (all(v.by_user for v in view.verbs) and list_item(_PERSON_CLAUSE.sub(" ", view.text))):
+            return None  # a list item may say what the person gives: "Search terms you enter on the site;"
         targets = ctx.pending or ctx.previous
         if not targets:
             return self._collected_inventory(r)
         text = view.text[view.label_end:]
         cues = self.x.cues
         inventory = cues.inventory.search(text)
-        if not (cues.continuation.search(text) or inventory or list_item(text)):
+        if not (cues.continuation.search(text) or inventory or list_item(text) or list_item(_PERSON_CLAUSE.sub(" ", text))):
             return None
         if inventory and cues.negation.search(text[max(0, inventory.start() - 25):inventory.start()]):
             return []  # "It does not contain your name or email address": what the practice before leaves out
         if any(_PURPOSE_LEAD.search(st.evidence.text) for st in targets) or _VERB_ITEM.match(text):
             return None  # "We use your information to:" — the items that follow are purposes, not data
+        return self._inherit(targets, r)
+
+    @staticmethod
+    def _item_of_list(view) -> bool:
+        """A list item: it opens with the data it names, before any verb or subject ("Your IP address (…) that can
+        be used to …;", "Search terms you enter …;"), and is short."""
+        first = min(m.start for m in view.data)
+        head, text = view.text[:first], view.text.rstrip()
+        if len(text.split()) > 3 * LIST_ITEM_WORDS or len(head.split()) > 4 or _CLAUSE_WORDS.search(head) \
+                or any(v.start < first for v in view.verbs) or ": " in text:
+            return False
+        # an item ends as items do ("…;", "…,", "… and") or is a bullet; else it has no predicate of its own
+        # ("The video streaming is encrypted …" is a sentence, not an item)
+        return text.endswith((";", ",", " and", " or")) or bool(_BULLET.match(text)) \
+            or not _CLAUSE_WORDS.search(_RELATIVE_TAIL.sub(" ", _ASIDE.sub(" ", text)))
+
+    def _inherit(self, targets, r):
+        view, ctx = r.view, r.ctx
         terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
         if not terms:
             return None

@@ -37,6 +37,8 @@ _PLACE_OF_LAW = re.compile(r"\b(?:outside(?: of)?|laws? (?:of|in)|than (?:those|
 _RELATIVE_USER = re.compile(r"\b(?:you|users?)\s+(?:are\s+|were\s+|have\s+|had\s+)?(?:(?:use|used|using)\s+|"
                             r"(?:authori[sz]e|authori[sz]ed|allow|allowed|permit|permitted|ask|asked|instruct|instructed)\s+(?:[\w-]+\s+){1,3})$",
                             re.IGNORECASE)
+_YOU_RELATIVE = re.compile(r"\b(?:that\s+|which\s+)?you\s+(?:may\s+|can\s+|choose to\s+|have\s+)?$", re.IGNORECASE)
+_LIST_LEAD_COLON = re.compile(r":\s*(?:\n|$)")  # a lead-in whose list follows, one item a line
 _INFINITIVE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 # "… lists that we sell", "… which we may disclose": a relative clause with the company as its subject, right before its verb
 _RELATIVE_WE = re.compile(r"\b(?:that|which)\s+we\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
@@ -64,6 +66,7 @@ class _Context:
     lead_in: Statement | None = None
     last_disclosure: Statement | None = None
     heading: tuple | None = None  # (action, the heading's Evidence, modality): a heading that gives a practice
+    list_lead: list = field(default_factory=list)  # the practices of a lead-in ending in ":", for every item of its list
     last_party: tuple | None = None  # (sentence index, PartyRef, ((PartyRef, words), …)): the other parties last named, for "these companies", "they"
 
 
@@ -124,6 +127,7 @@ class Extractor:
             section = doc.section_title(i)
             if section != ctx.section:
                 ctx.section, ctx.item, ctx.lead_in, ctx.last_disclosure = section, None, None, None
+                ctx.list_lead = []
                 ctx.sharing = bool(section) and self.on("sections") and \
                     any(a == "share" and p.search(section) for a, p in self.cues.section_actions)
                 ctx.previous, ctx.pending = [], []
@@ -197,6 +201,12 @@ class Extractor:
                 ctx.last_disclosure = st
         ctx.pending = [s for s in made if not s.data]
         ctx.previous = [s for s in made if s.data] or ([] if made else ctx.previous[:0])
+        if _LIST_LEAD_COLON.search(text) and self.on("continuations"):
+            # "… may collect the following information automatically:": each item of the list is what it collects,
+            # whatever verbs the items hold ("the type of content accessed via our Services")
+            ctx.list_lead = [s for s in made if s.modality in ("will", "may") and s.rule != "continuations"]
+        elif not r.list_item:
+            ctx.list_lead = []
         return made
 
     def _note_party(self, named: list, view: SentenceView, evidence: Evidence, ctx: _Context) -> None:
@@ -313,6 +323,11 @@ class Extractor:
                 # "Audio is processed locally … and is never uploaded": passives share their subject
                 first = min([v.start for v in verbs[:k] if v.start >= clause_start and v.passive] or [verb.start])
                 mentions = self.usable(view, clause_start, first)
+        if not mentions and verb.by_user:
+            # "Search terms you enter …", "the email address you provide": the person gives what the clause names first
+            rel = _YOU_RELATIVE.search(view.text, clause_start, verb.start)
+            if rel:
+                mentions = self.usable(view, clause_start, rel.start())
         if not mentions and verb.action in C.DISCLOSING_ACTIONS:
             # "postal lists that we sell or rent to third parties": the relative clause discloses what it is about
             rel = _RELATIVE_WE.search(view.text, clause_start, verb.start)
