@@ -197,7 +197,8 @@ class Continuations(Component):
         if view.verbs and not (all(v.by_user for v in view.verbs) and list_item(_PERSON_CLAUSE.sub(" ", view.text))):
             return None  # a list item may say what the person gives: "Search terms you enter on the site;"
         targets = ctx.pending or ctx.previous
-        if not targets:
+        if not targets or self.x.cues.inventory_lead.search(view.text):
+            # "The information we collect includes …" states its own practice, whatever the sentence before said
             return self._collected_inventory(r)
         text = view.text[view.label_end:]
         cues = self.x.cues

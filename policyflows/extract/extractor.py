@@ -310,6 +310,11 @@ class Extractor:
         # a phrase verb holds its object: "provide your email address to our partners"
         first_word_end = verb.start + len(verb.text.split(" ", 1)[0])
         mentions = self.usable(view, first_word_end, end)
+        if verb.passive and verb.default_recipient == "public":
+            # "your approximate location … will be visible to other users associated with that username": what
+            # becomes visible is the subject; the words after say to whom
+            prev_end = max([v.end for v in verbs[:k] if v.start >= clause_start] or [clause_start])
+            mentions = self.usable(view, prev_end, verb.start) or mentions
         if not mentions:
             j = k  # "collect and use your …": the first verb takes the object of the last coordinated one
             while j + 1 < len(verbs) and coordinated(view, verbs[j], verbs[j + 1]):
