@@ -299,6 +299,9 @@ _COORDINATED_VERB = re.compile(r"(?:,\s*|\s)(?:and|or|and/or)\s+(?:(?:may|might|
 # ", who help us run the site," between a party and its verb
 _DESCRIBED_PARTY = re.compile(r"^\s*,?\s+(?:whose|who|that|which)\s+[^,;:.()]{0,100}?\s+(?:may|might|can|could|will|would|shall|must)"
                               r"\s+(?:also\s+|then\s+|sometimes\s+)?$", re.IGNORECASE)
+_SECOND_INFINITIVE = re.compile(r"^\s+to\s+[^.;:]{0,80}?\s(?:and|or)\s+(?:also\s+)?to\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_LETS = re.compile(r"\b(?:allow|allows|allowed|permit|permits|permitted|enable|enables|authori[sz]e|authori[sz]es|let|lets)"
+                   r"\s+(?:such\s+|certain\s+|these\s+|selected\s+|other\s+)*$", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^()]{0,200}\)")
 _HELPS_US = re.compile(r"^\s+(?:(?:may|might|can|could|will|would|also|often|sometimes)\s+){0,2}"
                        r"(?:help|helps|helped|assist|assists|assisted|support|supports)\s+us\s+(?:to\s+|with\s+|in\s+)?$", re.IGNORECASE)
@@ -382,7 +385,10 @@ class Subjects(Component):
             helps = _HELPS_US.match(between)  # "our partners assist us with monitoring …": they do it, for us
             # "third parties whose products are advertised on the services may place cookies": the party, described
             described = _DESCRIBED_PARTY.match(between)
-            if relative or helps or described or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
+            # "allow third party ad networks to serve advertising and to use cookies …": the second infinitive is theirs too
+            infinitives = _SECOND_INFINITIVE.match(between) and _LETS.search(view.text, max(0, subject[-1].start - 40),
+                                                                             subject[-1].start)
+            if relative or helps or described or infinitives or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
                                      and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start])):
                 st.actor = self.x.party(subject[-1], view)
                 return None

@@ -27,7 +27,7 @@ _OUR_GERUND = re.compile(r"\bour\s+$", re.IGNORECASE)
 _NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
                               r"(?:made|carried out|occur|take place|shared|disclosed|provided)")
 _DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$")
-_PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+)*$")
+_PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+|always\s+|then\s+)*$")
 # An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
 INFINITIVE = re.compile(r"(?<!limited )\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
                         r"and|or|be|that|this|which|whom|you|them|him|it|his|my|me|each|every|some|many|one|two)\b)[a-z]+\b(?<!ing)")
