@@ -229,9 +229,14 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
             continue  # "Please send an email to our privacy office": the reader is asked to act; "please provide" still gives
         v = Verb(action, m.start(), m.end(), m.group(0), by_user=cue.subject == "user", rule=cue.id,
                  subject_receives=cue.subject == "recipient", default_recipient=cue.recipient, conditional=conditional)
-        v.passive = _PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])
+        v.passive = bool(_PASSIVE_AUX.search(text[max(0, v.start - 50):v.start])) or (
+            # a participle with its agent, no auxiliary: "cookies set by Google", "information collected by ad networks"
+            text.startswith(" by ", v.end) and v.text.lower().endswith(_PARTICIPLE_ENDINGS))
         kept.append(v)
     return kept
+
+
+_PARTICIPLE_ENDINGS = ("ed", "set", "sent", "sold", "held", "kept")
 
 
 def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool = True) -> bool:
