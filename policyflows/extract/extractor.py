@@ -38,6 +38,7 @@ _RELATIVE_USER = re.compile(r"\b(?:you|users?)\s+(?:are\s+|were\s+|have\s+|had\s
                             r"(?:authori[sz]e|authori[sz]ed|allow|allowed|permit|permitted|ask|asked|instruct|instructed)\s+(?:[\w-]+\s+){1,3})$",
                             re.IGNORECASE)
 _YOU_RELATIVE = re.compile(r"\b(?:that\s+|which\s+)?you\s+(?:may\s+|can\s+|choose to\s+|have\s+)?$", re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _LIST_LEAD_COLON = re.compile(r":\s*(?:\n|$)")  # a lead-in whose list follows, one item a line
 _INFINITIVE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 # "… lists that we sell", "… which we may disclose": a relative clause with the company as its subject, right before its verb
@@ -144,6 +145,8 @@ class Extractor:
         sent = doc.sentences[i]
         text = doc.text[sent.start:sent.end]
         evidence = Evidence(text, sent.start, sent.end, i)
+        if ctx.list_lead and i and _PARAGRAPH_BREAK.search(doc.text, doc.sentences[i - 1].end, sent.start):
+            ctx.list_lead = []  # a list's items are lines of its paragraph; a blank line ends it
         if self._inline_heading is not None and self._inline_heading(ctx, evidence):
             return []  # a heading inside the text gives its practice to what follows; it states none itself
         if _QUESTION.search(text):
