@@ -22,12 +22,16 @@ SCORER = SHARED / "tools" / "score_types.py"
 # 57.0/30.2/39.4; the rules alone (integ 8167192) 62.1/60.0/61.0, 57.0/30.8/40.0, 59.3/45.0/51.2. These are the
 # scorer's figures with the practice model, which was trained on these very paragraphs: optimistic. The honest,
 # cross-validated figures are held by tests/test_extract_model.py.
-# The precision floors of share and app350 were lowered by 0.01 and 0.005 with the rules of this stop, which
+# The precision floors of share and app350 were lowered by 0.01 and 0.005 with the rules of an earlier stop, which
 # traded a point of precision for two to three of recall (F1 +2.2, +0.8; cross-validated F1 +4.0, +1.0).
+# 2026-12-02: the rules of this stop raised share to 81.0 / 49.9 / 61.7 (cross-validated 49.3 -> 56.1 F1, precision
+# 71.1 -> 74.4), so its floors rise and its precision floor falls to 0.80; the model trained on them adds collection
+# less readily (its add threshold, chosen by cross-validation as before, went from 0.66 to 0.72, as the folds' did),
+# which costs APP-350's optimistic figure 1.2 F1 while its cross-validated one rose 62.8 -> 63.0: its floors fall.
 FLOORS = {
-    ("opp115", "collect"): (0.74, 0.685, 0.715),  # measured 74.9 / 69.4 / 72.0
-    ("opp115", "share"): (0.83, 0.39, 0.535),  # measured 83.8 / 40.0 / 54.2
-    ("app350", "labels"): (0.775, 0.575, 0.66),  # measured 78.2 / 58.2 / 66.7
+    ("opp115", "collect"): (0.745, 0.685, 0.715),  # measured 75.5 / 69.2 / 72.2
+    ("opp115", "share"): (0.80, 0.49, 0.605),  # measured 81.0 / 49.9 / 61.7
+    ("app350", "labels"): (0.765, 0.555, 0.645),  # measured 77.5 / 56.6 / 65.5
 }
 
 
