@@ -181,3 +181,71 @@ def test_a_postal_code_is_a_location_as_well_as_an_address():
     lex = Lexicon.load()
     code = lex.resolve("zip code")[0].iri
     assert {"https://w3id.org/policyflows/ns#Location", "https://w3id.org/policyflows/ns#PostalAddress"} <= set(lex.broader(code))
+
+
+# 2026-12-02: the rules that read what the OPP-115 share misses said (README, "This stop"); written for the English.
+@pytest.mark.parametrize("text, action, actor, data, absent", [
+    # the object points back at the data of the sentence's own earlier verb, whatever its modality
+    ("We will collect your name and email address and we may share this information with our co-sponsors.",
+     "share", "first-party", {"name", "email address"}, set()),
+    ("We do not sell your email address, but we may share it with our partners.",
+     "share", "first-party", {"email address"}, set()),
+    # one party just named, then "this provider"; a "they" after it is still that party
+    ("We use a third-party service provider to serve ads on our behalf. This provider may collect your IP address. "
+     "They may also use cookies to measure the ads.", "use", "service-provider", {"cookies"}, set()),
+    ("We use a third-party service provider to serve ads on our behalf. This provider may collect your IP address.",
+     "collect", "service-provider", {"IP address"}, set()),
+    # a party described by a relative clause is still the subject
+    ("Third parties whose products are advertised via the Services may also place cookies on your computer.",
+     "collect", "third-party", {"cookies"}, set()),
+    # "assist us with", "help us": they do it for the company
+    ("Our service providers help us collect your email address.", "collect", "service-provider", {"email address"}, set()),
+    # a second infinitive after "allow <party> to …"
+    ("We work with third party ad networks and allow such third party ad networks to target and serve video "
+     "advertising and to use cookies on our Site to collect non-personally identifiable data.",
+     "use", "advertiser", {"cookies"}, set()),
+    # a participle with its agent is a passive: the data is before it
+    ("Information collected by third-party ad networks may include your IP address.",
+     "collect", "advertiser", {"IP address"}, set()),
+    # "our" before a gerund: the company's act
+    ("By making a purchase, you consent to our providing your financial information to our service providers.",
+     "share", "first-party", {"financial information"}, set()),
+    # a relative clause with the company as subject discloses what it is about
+    ("We keep mailing lists of names and addresses which we may rent to other companies.",
+     "sell", "first-party", {"name", "postal address"}, set()),
+    # "Excluding X, this information …": the excluded data leaves the reference
+    ("To enable payment, we collect name, email address and credit card information. Excluding credit card "
+     "information, this information may be shared with third parties.", "share", "first-party",
+     {"name", "email address"}, {"payment card details"}),
+    # what becomes visible is the subject, not the words after
+    ("When using the Application, your approximate location will be visible to other users associated with that "
+     "username.", "share", "first-party", {"coarse location"}, {"username"}),
+    # the inventory that says it is collected states the collection, whatever the sentence before said
+    ("Your profile may be visible to other users. Typically, the personal information collected includes: name; "
+     "email address; telephone number.", "collect", "first-party", {"email address", "phone number"}, set()),
+])
+def test_rules_of_general_english_2026_12_02(text, action, actor, data, absent):
+    found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]
+    assert found, _read(_rules(text))
+    got = set().union(*(r[3] for r in found))
+    assert data <= got and not (absent & got), (got, _read(_rules(text)))
+
+
+def test_no_name_is_received_is_ruled_out():
+    """"No name, email, password or IP address is received by us": the subject's "No" reaches past its commas."""
+    found = _rules("No name, email, password, phone number, or IP address is received by us.")
+    assert found and all(s.modality == "will-not" for s in found), _read(found)
+
+
+def test_every_item_of_a_list_states_the_lead_ins_practices():
+    """Items under "X and our service providers may collect … :" are collected by both, even an item with a verb of
+    its own; a blank line ends the list."""
+    html = ("<html><body><p>We and our service providers may automatically collect the following information when "
+            "you use our Services:</p><ul><li>Your device type, screen size and operating system;</li><li>Search terms "
+            "you enter using our Services;</li><li>Information about your interactions with our video content, such as "
+            "the type of content accessed via our Services;</li></ul><p>Your email address is never shared.</p>"
+            "</body></html>")
+    got = _read(RULES.extract(read_string(html, policy_id="example", format="html")))
+    for label in ("search history", "interaction data", "operating system"):
+        assert {r[2] for r in got if label in r[3] and r[0] == "collect"} == {"first-party", "service-provider"}, got
+    assert not [r for r in got if "email address" in r[3]], got

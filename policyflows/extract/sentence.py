@@ -43,6 +43,8 @@ _LIST_COLON = re.compile(r"(?:following|includes?|included|including|such as|as 
                          r"collect|collects|collected|gather|receive|obtain|limited to)"
                          r"(?:\s+(?:(?:types?|kinds?|categories|pieces) of\s+)?(?:personal\s+)?(?:data|information|details|items))?\s*$",
                          re.IGNORECASE)  # "… may collect the following data: User ID, …" too
+# "… collect the following information when you use our Services:": the colon still opens the list
+_THE_FOLLOWING = re.compile(r"\bthe following\b(?![^:]*\b(?:we|you)\s+(?:may|will|can)\b)", re.IGNORECASE)
 # a list opened in the clause ("such as", "including") goes on past a semicolon unless a new clause starts there
 _LIST_OPENER = re.compile(r"\b(?:such as|including|includes?|e\.g\.|for example|for instance|namely)\b", re.IGNORECASE)
 _NEW_CLAUSE = re.compile(r"\s*(?:and\s+|but\s+|or\s+)?(?:we|you|they|it|this|these|those|our|such|if|when|however|in addition|also)\b",
@@ -121,7 +123,8 @@ class SentenceView:
         if self._breaks is None:
             breaks, listing, last = [], False, 0
             for m in _CLAUSE_BREAK.finditer(self.text):
-                if m.group(0)[0] == ":" and _LIST_COLON.search(self.text, 0, m.start()):
+                if m.group(0)[0] == ":" and (_LIST_COLON.search(self.text, 0, m.start())
+                                             or _THE_FOLLOWING.search(self.text, last, m.start())):
                     listing = True  # "… the following information: your age; your name; …": the items are one list
                     continue
                 if m.group(0) == ";" and not listing and not _NEW_CLAUSE.match(self.text, m.end()) and (
