@@ -140,3 +140,33 @@ def test_a_flow_abroad_is_a_cross_border_transfer_with_its_third_country(seventy
     for flow in g.subjects(DPV.hasThirdCountry, None):
         assert (flow, DPV.hasProcessing, DPV.CrossBorderTransfer) in g
         assert g.value(flow, PF.modality) != PF.WillNot
+
+
+# --- what the graph leaves to a default, read back ------------------------------------------------
+
+def _props(pg):
+    from collections import defaultdict
+
+    props = defaultdict(lambda: defaultdict(list))
+    for s, p, o in pg.spo:
+        props[s][p].append(o if type(o) is str else o.value)
+    return props
+
+
+@pytest.mark.parametrize("name", ["hualai", "seventymai"])
+def test_a_statement_names_its_actor_only_when_it_is_not_the_controller(name, request):
+    """pf:actor is left out where it is the policy's pf:controller (most statements): every
+    statement's actor is its pf:actor, else the controller, which is what extraction said."""
+    from policyflows.vocab import party_iri, statement_iri
+
+    pg = request.getfixturevalue(name)
+    props = _props(pg)
+    controller = props[str(pg.iri)][str(PF.controller)]
+    assert len(controller) == 1
+    written = 0
+    for n, st in enumerate(pg.statements):
+        actors = props[str(statement_iri(pg.doc.policy, n))].get(str(PF.actor), [])
+        assert controller[0] not in actors, "the default is not written"
+        written += len(actors)
+        assert (actors or controller) == [str(party_iri(pg.doc.policy, st.actor.kind, st.actor.label))]
+    assert written < len(pg.statements) / 4
