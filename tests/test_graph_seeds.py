@@ -170,3 +170,33 @@ def test_a_statement_names_its_actor_only_when_it_is_not_the_controller(name, re
         written += len(actors)
         assert (actors or controller) == [str(party_iri(pg.doc.policy, st.actor.kind, st.actor.label))]
     assert written < len(pg.statements) / 4
+
+
+@pytest.mark.parametrize("name", ["hualai", "seventymai"])
+def test_words_name_the_items_extraction_gave_them_through_pf_names_or_their_statements(name, request):
+    """pf:names is written only for words a statement cites for one of several items of a role;
+    the rest name the one item of their statements (rows.words_names): every span names exactly
+    the items extraction gave it words for, and the row model reads the same words as before."""
+    from policyflows.rows import span_of, words_names
+    from policyflows.vocab import party_iri
+
+    pg = request.getfixturevalue(name)
+    policy = pg.doc.policy
+    expected: dict[tuple[int, int], set[str]] = {}
+    for st in pg.statements:
+        items = [(d, d.iri) for d in st.data] + [(p, p.iri) for p in st.purposes] + \
+                [(j, j.iri) for j in st.jurisdictions] + \
+                [(r, str(party_iri(policy, r.kind, r.label))) for r in st.recipients]
+        for item, target in items:
+            for start, end in item.spans or ():
+                expected.setdefault((int(start), int(end)), set()).add(target)
+    props = _props(pg)
+    implied = words_names(props)
+    found, explicit = {}, 0
+    for w in {o for p in props.values() for prop in
+              (PF.dataWords, PF.purposeWords, PF.placeWords, PF.recipientWords) for o in p.get(str(prop), ())}:
+        names = props.get(w, {}).get(str(PF.names))
+        explicit += bool(names)
+        found[span_of(w)] = set(names or implied[w])
+    assert found == expected
+    assert explicit < len(found) * 0.75, "most words name the one item of their statements"
