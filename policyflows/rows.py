@@ -32,6 +32,10 @@ OVERRIDDEN = PF + "OverriddenFlow"
 STATEMENT = PF + "Statement"
 WORD_ROLES = {PF + "dataWords": "data", PF + "recipientWords": "recipient", PF + "purposeWords": "purpose",
               PF + "placeWords": "place"}
+# the properties giving a statement's items of each role of words (what words of that role name)
+ROLE_ITEMS = {PF + "dataWords": (DPV + "hasPersonalData", DPV + "hasData"),
+              PF + "recipientWords": (DPV + "hasRecipient", DPV + "hasDataController"),
+              PF + "purposeWords": (DPV + "hasPurpose",), PF + "placeWords": (DPV + "hasLocation",)}
 
 # the predicates the facts are read from, each one string (a dict lookup hashes a string once)
 _POLICY_ID, _KIND_CODE, _ORGANISATION, _NAMES = PF + "policyId", PF + "kindCode", PF + "organisation", PF + "names"
@@ -180,6 +184,7 @@ class PolicyFacts:
         def values(node: dict, prop: str) -> list[str]:
             return sorted(set(node.get(prop, ())))
 
+        implied = words_names(props)
         sentences, parties, evidence, words, labels, broader = {}, {}, {}, {}, {}, {}
         flows, overridden, n_statements, statement_places = [], [], 0, []
         statement_data: dict[str, tuple[set[str], set[str]]] = {}  # statement -> its data, its processings
@@ -205,7 +210,8 @@ class PolicyFacts:
                         span = span_of(w)
                         if span is not None:
                             wp = props.get(w, {})
-                            found += [(role, name, *span, first(wp, _EXACT)) for name in sorted(set(wp.get(_NAMES, ())))]
+                            names = wp.get(_NAMES) or implied.get(w, ())
+                            found += [(role, name, *span, first(wp, _EXACT)) for name in sorted(set(names))]
                 if found:
                     words[iri] = sorted(set(found), key=lambda w: (w[2], w[3], w[0], w[1]))
                 statement_data[iri] = (set(p.get(_PERSONAL_DATA, ())), set(p.get(_PROCESSING, ())))
@@ -312,6 +318,24 @@ def span_of(words: str) -> tuple[int, int] | None:
     if not (start.isdigit() and end.isdigit()):
         return None
     return int(start), int(end)
+
+
+def words_names(props: dict) -> dict[str, set[str]]:
+    """What the words that carry no ``pf:names`` name: the items of the role each statement citing
+    them cites them for (its ``dpv:hasPersonalData`` for ``pf:dataWords`` …). The graph leaves
+    pf:names out only where every such statement has one item of that role (graph/rdf.py), so these
+    are the items the words were written for. ``props``: subject -> predicate -> [objects]."""
+    implied: dict[str, set[str]] = {}
+    for p in props.values():
+        for prop, items_of in ROLE_ITEMS.items():
+            cited = p.get(prop)
+            if not cited:
+                continue
+            items = {o for item in items_of for o in p.get(item, ())}
+            for w in cited:
+                if _NAMES not in props.get(w, ()):
+                    implied.setdefault(w, set()).update(items)
+    return implied
 
 
 def row_statements(data: str, derived: list[str], statement_data: dict[str, tuple[set[str], set[str]]],

@@ -140,3 +140,75 @@ def test_a_flow_abroad_is_a_cross_border_transfer_with_its_third_country(seventy
     for flow in g.subjects(DPV.hasThirdCountry, None):
         assert (flow, DPV.hasProcessing, DPV.CrossBorderTransfer) in g
         assert g.value(flow, PF.modality) != PF.WillNot
+
+
+# --- what the graph leaves to a default, read back ------------------------------------------------
+
+def _props(pg):
+    from collections import defaultdict
+
+    props = defaultdict(lambda: defaultdict(list))
+    for s, p, o in pg.spo:
+        props[s][p].append(o if type(o) is str else o.value)
+    return props
+
+
+@pytest.mark.parametrize("name", ["hualai", "seventymai"])
+def test_a_statement_names_its_actor_only_when_it_is_not_the_controller(name, request):
+    """pf:actor is left out where it is the policy's pf:controller (most statements): every
+    statement's actor is its pf:actor, else the controller, which is what extraction said."""
+    from policyflows.vocab import party_iri, statement_iri
+
+    pg = request.getfixturevalue(name)
+    props = _props(pg)
+    controller = props[str(pg.iri)][str(PF.controller)]
+    assert len(controller) == 1
+    written = 0
+    for n, st in enumerate(pg.statements):
+        actors = props[str(statement_iri(pg.doc.policy, n))].get(str(PF.actor), [])
+        assert controller[0] not in actors, "the default is not written"
+        written += len(actors)
+        assert (actors or controller) == [str(party_iri(pg.doc.policy, st.actor.kind, st.actor.label))]
+    assert written < len(pg.statements) / 4
+
+
+@pytest.mark.parametrize("name", ["hualai", "seventymai"])
+def test_words_name_the_items_extraction_gave_them_through_pf_names_or_their_statements(name, request):
+    """pf:names is written only for words a statement cites for one of several items of a role;
+    the rest name the one item of their statements (rows.words_names): every span names exactly
+    the items extraction gave it words for, and the row model reads the same words as before."""
+    from policyflows.rows import span_of, words_names
+    from policyflows.vocab import party_iri
+
+    pg = request.getfixturevalue(name)
+    policy = pg.doc.policy
+    expected: dict[tuple[int, int], set[str]] = {}
+    for st in pg.statements:
+        items = [(d, d.iri) for d in st.data] + [(p, p.iri) for p in st.purposes] + \
+                [(j, j.iri) for j in st.jurisdictions] + \
+                [(r, str(party_iri(policy, r.kind, r.label))) for r in st.recipients]
+        for item, target in items:
+            for start, end in item.spans or ():
+                expected.setdefault((int(start), int(end)), set()).add(target)
+    props = _props(pg)
+    implied = words_names(props)
+    found, explicit = {}, 0
+    for w in {o for p in props.values() for prop in
+              (PF.dataWords, PF.purposeWords, PF.placeWords, PF.recipientWords) for o in p.get(str(prop), ())}:
+        names = props.get(w, {}).get(str(PF.names))
+        explicit += bool(names)
+        found[span_of(w)] = set(names or implied[w])
+    assert found == expected
+    assert explicit < len(found) * 0.75, "most words name the one item of their statements"
+
+
+def test_a_sentence_is_a_quote_selector_with_the_offsets_of_a_position_selector(hualai):
+    """Sentences are typed oa:TextQuoteSelector only; oa:start/oa:end make them position selectors
+    too (core.ttl pf:Sentence), and every query and the row model read those."""
+    g, text = hualai.graph, hualai.doc.text
+    cited = set(g.objects(None, PF.evidence)) | set(g.objects(None, PF.inheritedFrom))
+    assert cited and not list(g.subjects(RDF.type, OA.TextPositionSelector))
+    for s in cited:
+        assert (s, RDF.type, OA.TextQuoteSelector) in g
+        start, end = int(g.value(s, OA.start)), int(g.value(s, OA.end))
+        assert str(g.value(s, OA.exact)) == text[start:end]

@@ -169,3 +169,22 @@ def test_the_shapes_are_valid_shacl_and_a_malformed_shape_is_caught():
         pf:Bad a sh:NodeShape ; sh:targetClass pf:Flow ; sh:property [ sh:path pf:data ; sh:minCount "many" ] .""")
     problems = shapes_problems(malformed)
     assert problems and "xsd:integer" in problems[0]
+
+
+def test_a_statement_without_pf_actor_is_the_controllers_and_conforms():
+    # the graph writes pf:actor only when it is not the policy's controller
+    report = validate(broken(remove="p:st1 pf:actor p:party . p:st2 pf:actor p:party ."))
+    assert report.conforms, report.text
+
+
+def test_a_statement_with_two_actors_is_rejected():
+    report = validate(broken(add="p:st1 pf:actor p:xiaomi ."))
+    assert not report.conforms
+    assert "actor" in failing_paths(report)
+
+
+def test_a_policy_without_a_controller_is_rejected():
+    # a statement naming no actor is the controller's, so a policy has one
+    report = validate(broken(remove="<https://w3id.org/policyflows/policy/example> pf:controller p:party ."))
+    assert not report.conforms
+    assert "controller" in failing_paths(report)

@@ -145,3 +145,28 @@ def test_reading_the_store_does_not_import_rdflib():
     code = ("import sys, policyflows.store, policyflows.queries, policyflows.serve, policyflows.cli.store_cmd, "
             "policyflows.cli.query_cmd; print('rdflib' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_retention_names_the_controller_as_holder_of_a_statement_without_an_actor():
+    """A statement's pf:actor is written only when it is not the policy's controller (graph/rdf.py):
+    the retention query reads the default, so the holder is still the company."""
+    trig = """
+    @prefix pf: <https://w3id.org/policyflows/ns#> . @prefix dpv: <https://w3id.org/dpv#> .
+    @prefix oa: <http://www.w3.org/ns/oa#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    @prefix p: <https://w3id.org/policyflows/policy/example/> .
+    <https://w3id.org/policyflows/policy/example> {
+      <https://w3id.org/policyflows/policy/example> a pf:Policy ; pf:policyId "example" ; pf:controller p:us .
+      p:us a pf:FirstParty ; rdfs:label "Example Inc." ; pf:kindCode "first-party" .
+      p:them a pf:ThirdParty ; rdfs:label "Keeper" ; pf:kindCode "third-party" .
+      p:s0 a oa:TextQuoteSelector ; oa:exact "We keep your phone number for 3 months." ; oa:start 0 ; oa:end 39 .
+      p:P3M a dpv:StorageDuration ; dpv:hasDuration "P3M"^^xsd:duration .
+      p:st0 a pf:Statement ; dpv:hasProcessing pf:Retain ; pf:modality pf:Will ; dpv:hasPersonalData pf:PhoneNumber ;
+          dpv:hasStorageCondition p:P3M ; pf:evidence p:s0 .
+      p:st1 a pf:Statement ; dpv:hasProcessing pf:Retain ; pf:modality pf:Will ; dpv:hasPersonalData pf:EmailAddress ;
+          pf:actor p:them ; dpv:hasStorageCondition p:P3M ; pf:evidence p:s0 .
+    }"""
+    s = FlowStore.open(None)
+    s.load(trig.encode(), format="trig")
+    rows = {r["dataLabel"]: r["holders"] for r in s.run_query("retention", {}).rows}
+    assert rows == {"phone number": ["Example Inc."], "email address": ["Keeper"]}
