@@ -200,15 +200,3 @@ def test_words_name_the_items_extraction_gave_them_through_pf_names_or_their_sta
         found[span_of(w)] = set(names or implied[w])
     assert found == expected
     assert explicit < len(found) * 0.75, "most words name the one item of their statements"
-
-
-def test_a_sentence_is_a_quote_selector_with_the_offsets_of_a_position_selector(hualai):
-    """Sentences are typed oa:TextQuoteSelector only; oa:start/oa:end make them position selectors
-    too (core.ttl pf:Sentence), and every query and the row model read those."""
-    g, text = hualai.graph, hualai.doc.text
-    cited = set(g.objects(None, PF.evidence)) | set(g.objects(None, PF.inheritedFrom))
-    assert cited and not list(g.subjects(RDF.type, OA.TextPositionSelector))
-    for s in cited:
-        assert (s, RDF.type, OA.TextQuoteSelector) in g
-        start, end = int(g.value(s, OA.start)), int(g.value(s, OA.end))
-        assert str(g.value(s, OA.exact)) == text[start:end]

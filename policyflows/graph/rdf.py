@@ -2,8 +2,7 @@
 
 The facts speak DPV where DPV has the term (a flow is a ``dpv:PersonalDataHandling`` with
 ``dpv:hasPersonalData``, ``dpv:hasProcessing``, ``dpv:hasRecipient`` …) and cite their words with W3C
-Web Annotation selectors (an ``oa:TextQuoteSelector`` with the ``oa:start``/``oa:end`` of a
-position selector). They stay lean:
+Web Annotation selectors (``oa:TextQuoteSelector``/``oa:TextPositionSelector``). They stay lean:
 
 * evidence hangs off the statements only; a flow names the statements it follows from
   (``pf:derivedFrom``) and its evidence is theirs, so an inferred flow copies no sentence;
@@ -151,9 +150,8 @@ class PolicyGraphWriter:
         node = self._sentences.get(ev.sentence)
         if node is None:
             node = self._sentences[ev.sentence] = str(sentence_iri(self.doc.policy, ev.sentence))
-            # a quote selector with the offsets of a position selector (oa:start, oa:end): the type
-            # oa:TextPositionSelector is not repeated beside them (36 quads a policy; core.ttl pf:Sentence)
             self.add(node, TYPE, OA + "TextQuoteSelector")
+            self.add(node, TYPE, OA + "TextPositionSelector")
             self.add(node, OA + "exact", self.literal(ev.text))
             self.add(node, OA + "start", self.literal(ev.start, INTEGER))
             self.add(node, OA + "end", self.literal(ev.end, INTEGER))
