@@ -194,8 +194,10 @@ class Continuations(Component):
         if ctx.list_lead and self._item_of_list(view):
             r.list_item = True
             return self._inherit(ctx.list_lead, r)
-        if view.verbs and not (all(v.by_user for v in view.verbs) and list_item(_PERSON_CLAUSE.sub(" ", view.text))):
-            return None  # a list item may say what the person gives: "Search terms you enter on the site;"
+        # a list item may say what the person gives: "Search terms you enter on the site;"
+        item_without_person = list_item(_PERSON_CLAUSE.sub(" ", view.text[view.label_end:]))
+        if view.verbs and not (all(v.by_user for v in view.verbs) and item_without_person):
+            return None
         targets = ctx.pending or ctx.previous
         if not targets or self.x.cues.inventory_lead.search(view.text):
             # "The information we collect includes …" states its own practice, whatever the sentence before said
@@ -203,7 +205,7 @@ class Continuations(Component):
         text = view.text[view.label_end:]
         cues = self.x.cues
         inventory = cues.inventory.search(text)
-        if not (cues.continuation.search(text) or inventory or list_item(text) or list_item(_PERSON_CLAUSE.sub(" ", text))):
+        if not (cues.continuation.search(text) or inventory or list_item(text) or item_without_person):
             return None
         if inventory and cues.negation.search(text[max(0, inventory.start() - 25):inventory.start()]):
             return []  # "It does not contain your name or email address": what the practice before leaves out

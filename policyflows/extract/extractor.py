@@ -316,8 +316,7 @@ class Extractor:
         if verb.passive and verb.default_recipient == "public":
             # "your approximate location … will be visible to other users associated with that username": what
             # becomes visible is the subject; the words after say to whom
-            prev_end = max([v.end for v in verbs[:k] if v.start >= clause_start] or [clause_start])
-            mentions = self.usable(view, prev_end, verb.start) or mentions
+            mentions = self.usable(view, _subject_start(verbs, k, clause_start), verb.start) or mentions
         if not mentions:
             j = k  # "collect and use your …": the first verb takes the object of the last coordinated one
             while j + 1 < len(verbs) and coordinated(view, verbs[j], verbs[j + 1]):
@@ -325,22 +324,17 @@ class Extractor:
             if j != k:
                 mentions = self.usable(view, verbs[j].end, view.clause_bounds(verbs[j].start)[1])
         if not mentions and (verb.passive or verb.action in {"retain", "store"}):
-            prev_end = max([v.end for v in verbs[:k] if v.start >= clause_start] or [clause_start])
-            mentions = self.usable(view, prev_end, verb.start)
+            mentions = self.usable(view, _subject_start(verbs, k, clause_start), verb.start)
             if not mentions and verb.passive:
                 # "Audio is processed locally … and is never uploaded": passives share their subject
                 first = min([v.start for v in verbs[:k] if v.start >= clause_start and v.passive] or [verb.start])
                 mentions = self.usable(view, clause_start, first)
-        if not mentions and verb.by_user:
-            # "Search terms you enter …", "the email address you provide": the person gives what the clause names first
-            rel = _YOU_RELATIVE.search(view.text, clause_start, verb.start)
-            if rel:
-                mentions = self.usable(view, clause_start, rel.start())
-        if not mentions and verb.action in C.DISCLOSING_ACTIONS:
-            # "postal lists that we sell or rent to third parties": the relative clause discloses what it is about
-            rel = _RELATIVE_WE.search(view.text, clause_start, verb.start)
-            if rel:
-                mentions = self.usable(view, clause_start, rel.start())
+        # a relative clause right before the verb is about the noun before it: "Search terms you enter …" (the person
+        # gives them), "postal lists that we sell or rent to third parties" (the company discloses them)
+        relative = _YOU_RELATIVE if verb.by_user else _RELATIVE_WE if verb.action in C.DISCLOSING_ACTIONS else None
+        rel = relative.search(view.text, clause_start, verb.start) if relative is not None and not mentions else None
+        if rel:
+            mentions = self.usable(view, clause_start, rel.start())
         terms = [self._in_item(self.term(m, view), ctx) for m in mentions]
         if not terms and ctx.item is not None and self.on("items"):
             terms = [ctx.item]
@@ -408,6 +402,11 @@ def _alias_pattern(doc) -> re.Pattern | None:
     if not names:
         return None
     return re.compile("|".join(rf"\b{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)), re.I)
+
+
+def _subject_start(verbs: list[Verb], k: int, clause_start: int) -> int:
+    """Where the subject of verb ``k`` starts: after the last earlier verb of its clause, else at the clause's start."""
+    return max([v.end for v in verbs[:k] if v.start >= clause_start] or [clause_start])
 
 
 def _overlaps(m, spans) -> bool:
