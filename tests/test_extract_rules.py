@@ -181,6 +181,30 @@ def _read(found):
     # the inventory that says it is collected states the collection, whatever the sentence before said
     ("Your profile may be visible to other users. Typically, the personal information collected includes: name; "
      "email address; telephone number.", "collect", "first-party", {"email address", "phone number"}, set()),
+    # 2026-12-02 (second session): subjects, givers and inventories
+    # a party with a relative clause, or auxiliaries, between it and its verb is still the subject
+    ("When you visit a page with a sharing tool, the third-party company that operates the tool may be collecting "
+     "information about your browser.", "collect", "third-party", {"browser information"}, set()),
+    ("An advertiser or ad server may also be able to collect your device's unique identifier.",
+     "collect", "advertiser", {"device ID"}, set()),
+    # "that you submit" describes the subject; the main verb after it discloses
+    ("Your IP address and the information that you voluntarily submit may be provided to the third parties.",
+     "share", "first-party", {"IP address"}, set()),
+    # the infinitive of a giving verb is no purpose that hides its object
+    ("If you request a brochure, you will be required to provide us with your name and address.",
+     "collect", "first-party", {"name", "postal address"}, set()),
+    # another party gives it to us; the company has access to it: the company collects
+    ("The social media site will give us certain information about you, such as your email address.",
+     "collect", "first-party", {"email address"}, set()),
+    ("If you sign in with a social network, we will have access to your profile information on that network.",
+     "collect", "first-party", {"account information"}, set()),
+    # the person's leave for another to share sits inside the object of the company's own verb
+    ("When you log in with a social network, we collect the information you have authorized the network to share "
+     "with us, such as your name and gender.", "collect", "first-party", {"name", "gender"}, set()),
+    # "This information may include:" leads a list, whatever relative clauses and participles its items hold
+    ("We collect information you provide directly to us. This information may include: name, phone number, "
+     "items requested (for delivery), delivery notes, and other information you choose to provide.",
+     "collect", "first-party", {"name", "phone number"}, set()),
 ])
 def test_rules_of_general_english(text, action, actor, data, absent):
     found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]

@@ -175,8 +175,12 @@ def list_item(text: str) -> bool:
 
 
 # "… you enter", "… that you provide to us": a relative clause of what the person does, inside a list item
-_PERSON_CLAUSE = re.compile(r"\b(?:that\s+|which\s+)?you\s+(?:[\w-]+\s+)?(?:enter|provide|submit|supply|give|fill|upload|post|send|share)"
+_PERSON_CLAUSE = re.compile(r"\b(?:that\s+|which\s+)?you\s+(?:[\w-]+\s+){0,2}?(?:enter|provide|submit|supply|give|fill|upload|post|send|share)"
                             r"\w*(?:\s+(?:to|with)\s+us)?\b", re.IGNORECASE)
+_AFTER_LIST_ITEM = re.compile(r"[,;:]\s+(?:[\w-]+\s+){1,2}$")
+# the word before "you" that makes "you provide" a clause of its own ("if you provide …"), not a relative one
+_CLAUSE_OPENER = re.compile(r"\b(?:if|when|whenever|where|as|because|once|unless|before|after|until|while|and|or|but|so|"
+                            r"how|what|whether)\s+$|^\s*$|[,;:(]\s*$", re.I)
 _RELATIVE_TAIL = re.compile(r"\b(?:that|which|who)\b.*$", re.IGNORECASE | re.DOTALL)
 _BULLET = re.compile(r"^\s*(?:[·•▪●◦\-–*]|\(?[a-z0-9]{1,3}[.)])\s")
 
@@ -196,7 +200,15 @@ class Continuations(Component):
             return self._inherit(ctx.list_lead, r)
         # a list item may say what the person gives: "Search terms you enter on the site;"
         item_without_person = list_item(_PERSON_CLAUSE.sub(" ", view.text[view.label_end:]))
-        if view.verbs and not (all(v.by_user for v in view.verbs) and item_without_person):
+        # "… and other information you choose to provide": the person's giving in a relative clause of the data is
+        # no practice of the sentence's own
+        relative = [m.span() for m in _PERSON_CLAUSE.finditer(view.text)
+                    if not _CLAUSE_OPENER.search(view.text, max(0, m.start() - 12), m.start())]
+        # "…, items requested (for delivery), …": a participle after an item of a list describes the item
+        verbs = [v for v in view.verbs if not (v.by_user and any(a <= v.start < b for a, b in relative))
+                 and not (not v.passive and v.text.lower().endswith("ed") and _AFTER_LIST_ITEM.search(view.text, 0, v.start)
+                          and not view.text.startswith(" by ", v.end))]
+        if verbs and not (all(v.by_user for v in verbs) and item_without_person):
             return None
         targets = ctx.pending or ctx.previous
         if not targets or self.x.cues.inventory_lead.search(view.text):
@@ -300,13 +312,22 @@ _BY_GERUND = re.compile(r"\bby\s+(?:[\w-]+ing\b[^.;]{0,60}?,?\s+(?:and|or)\s+)?$
 _COORDINATED_VERB = re.compile(r"(?:,\s*|\s)(?:and|or|and/or)\s+(?:(?:may|might|can|could|will|would|also|then)\s+){0,2}$", re.I)
 # ", who help us run the site," between a party and its verb
 _DESCRIBED_PARTY = re.compile(r"^\s*,?\s+(?:whose|who|that|which)\s+[^,;:.()]{0,100}?\s+(?:may|might|can|could|will|would|shall|must)"
-                              r"\s+(?:also\s+|then\s+|sometimes\s+)?$", re.IGNORECASE)
+                              r"\s+(?:(?:also|then|sometimes|be|able|to)\s+)*$", re.IGNORECASE)
+# "may also be able to", "may be": the auxiliaries between a party and its verb are no words between them
+_AUXILIARIES = re.compile(r"\b(?:may|might|can|could|will|would|shall|should|must|also|then|sometimes|often|be|able|to)\b", re.IGNORECASE)
 _SECOND_INFINITIVE = re.compile(r"^\s+to\s+[^.;:]{0,80}?\s(?:and|or)\s+(?:also\s+)?to\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _LETS = re.compile(r"\b(?:allow|allows|allowed|permit|permits|permitted|enable|enables|authori[sz]e|authori[sz]es|let|lets)"
                    r"\s+(?:such\s+|certain\s+|these\s+|selected\s+|other\s+)*$", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^()]{0,200}\)")
 _HELPS_US = re.compile(r"^\s+(?:(?:may|might|can|could|will|would|also|often|sometimes)\s+){0,2}"
                        r"(?:help|helps|helped|assist|assists|assisted|support|supports)\s+us\s+(?:to\s+|with\s+|in\s+)?$", re.IGNORECASE)
+# the company as the subject right before the verb: "we will have access to", "we may also be given access to"
+_WE_SUBJECT = re.compile(r"(?:^|[,;]\s*|\b(?:and|then|that|so)\s+)we\s+(?:(?:may|might|can|could|will|would|also|then|sometimes|only)\s+){0,3}$", re.I)
+# a giving verb with the company as its indirect object: "… give us", "… provide us with", "… supply to us"
+_TO_US = re.compile(r"(?:\s+(?:to\s+)?us\b)", re.I)
+_TO_ONLY = re.compile(r"to\s+(?:\w+ly\s+)?$", re.I)
+# a predicate of its own right after a relative clause: "… that you submit | may be provided to …"
+_MAIN_PREDICATE = re.compile(r"^\s*(?:\w+ly\s+)?(?:may|might|can|could|will|would|shall|must|is|are|was|were|has|have)\s+(?:also\s+)?be(?:en)?\b", re.I)
 _RELATIVE_ASIDE = re.compile(r"^\s*,\s*(?:who|which|that)\b[^,;:]*,")
 # "users agree that …": the person assents; the clause after "that" has a subject of its own
 _ASSENT_THAT = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understand|understands|consent|consents|accept|accepts)"
@@ -366,6 +387,9 @@ class Subjects(Component):
             return False
         subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start
                    and not view.in_ignored(m.start, m.end) and not _NOT_A_SUBJECT.match(m.text)]
+        if verb.subject_receives and _WE_SUBJECT.search(before):
+            st.action = "collect"  # "we will have access to your profile information": the company obtains it
+            return None
         if verb.subject_receives:  # "our vendors will have access to …": the company discloses to them
             if not subject or re.search(r"[,;:]", _RELATIVE_ASIDE.sub("", view.text[subject[-1].end:verb.start])):
                 return False  # "… used by these companies, see the website of …": the party is no subject of the verb
@@ -390,7 +414,8 @@ class Subjects(Component):
             # "allow third party ad networks to serve advertising and to use cookies …": the second infinitive is theirs too
             infinitives = _SECOND_INFINITIVE.match(between) and _LETS.search(view.text, max(0, subject[-1].start - 40),
                                                                              subject[-1].start)
-            if relative or helps or described or infinitives or (len(between.split()) <= 4 and not self.x.first_party_words.search(between)
+            if relative or helps or described or infinitives or (len(_AUXILIARIES.sub(" ", between).split()) <= 4
+                                                                 and not self.x.first_party_words.search(between)
                                      and not re.search(r"\b(?:to|with|from|by)\s*$", view.text[:subject[-1].start])):
                 st.actor = self.x.party(subject[-1], view)
                 return None
@@ -403,10 +428,16 @@ class Subjects(Component):
         view = r.view
         if any(v.by_user for v in view.verbs):
             view.verbs = [v for v in view.verbs if not v.by_user or self._gives(view, v)]
+            # "you will be required to provide your email address": the infinitive is the giving, not a purpose
+            gives_at = [v.start for v in view.verbs if v.by_user]
+            view.purpose_spans = [s for s in view.purpose_spans
+                                  if not any(_TO_ONLY.match(view.text, s.start, g) for g in gives_at if s.start < g)]
 
     def _gives(self, view, verb) -> bool:
         start, _ = view.clause_bounds(verb.start)
         before = view.text[start:verb.start]
+        if (_TO_US.match(view.text, verb.end) or verb.text.lower().endswith(" us")) and not re.search(r"\bwe\b", before, re.I):
+            return True  # "the social media site will give us your name", "partners may provide us with …": the company collects
         return bool(self.x.cues.user_subject.search(before) or _PERSON_GIVES.search(before)
                     or PLEASE.match(view.text, 0, verb.start)  # "Please provide your name": the reader gives it
                     # "… is by providing us the phone number", "by selecting a password and providing your name"
@@ -440,6 +471,8 @@ class Subjects(Component):
         if _ASSENT_THAT.search(before, m.start()):
             return False  # "users agree that some of this information may be available to others": the clause after "that" has its own subject
         later = before[m.end():]
+        if _MAIN_PREDICATE.match(later) and m.group(0).lstrip(" ,;:").lower().startswith("that"):
+            return False  # "the information that you submit may be provided to …": "that you submit" describes the subject
         return not (self.x.first_party_words.search(later) or (ctx.aliases and ctx.aliases.search(later)))
 
 

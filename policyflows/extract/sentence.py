@@ -168,7 +168,12 @@ def item_label_end(text: str) -> int:
     if len(label.split()) > 14 or re.search(r"\b(?:we|you|our|us)\b", label, re.IGNORECASE) and \
             re.search(r"\b(?:may|will|can|do|does|shall)\b", label, re.IGNORECASE):
         return 0
+    if _LEAD_VERB_END.search(label):
+        return 0  # "This information may include: name, …" leads into a list; it labels nothing
     return m.end()
+
+
+_LEAD_VERB_END = re.compile(r"\b(?:include|includes|including|contain|contains|consists? of|comprises?|are|is|as follows)\s*$", re.I)
 
 
 def find_spans(text: str, cues: Cues, view: SentenceView) -> None:
