@@ -28,10 +28,13 @@ SCORER = SHARED / "tools" / "score_types.py"
 # 71.1 -> 74.4), so its floors rise and its precision floor falls to 0.80; the model trained on them adds collection
 # less readily (its add threshold, chosen by cross-validation as before, went from 0.66 to 0.72, as the folds' did),
 # which costs APP-350's optimistic figure 1.3 F1 while its cross-validated one rose 62.8 -> 62.9: its floors fall.
+# 2026-12-02, second session (7d577b7, daadc89 and the model retrained on them): collect rose to 76.3 / 69.9 / 72.9
+# (cross-validated F1 67.3 -> 68.3), share to 79.8 / 50.5 / 61.9 (cross-validated 56.1 -> 56.6, its precision 74.4 ->
+# 74.8): the share precision floor falls by 0.01 for the optimistic figure only; APP-350 65.2 (cross-validated 62.6).
 FLOORS = {
-    ("opp115", "collect"): (0.74, 0.685, 0.715),  # measured 74.9 / 69.6 / 72.2
-    ("opp115", "share"): (0.80, 0.49, 0.605),  # measured 81.0 / 49.9 / 61.7
-    ("app350", "labels"): (0.765, 0.555, 0.645),  # measured 77.2 / 56.7 / 65.4
+    ("opp115", "collect"): (0.755, 0.69, 0.72),  # measured 76.3 / 69.9 / 72.9
+    ("opp115", "share"): (0.79, 0.495, 0.61),  # measured 79.8 / 50.5 / 61.9
+    ("app350", "labels"): (0.765, 0.555, 0.645),  # measured 77.2 / 56.4 / 65.2
 }
 
 
