@@ -205,6 +205,22 @@ def _read(found):
     ("We collect information you provide directly to us. This information may include: name, phone number, "
      "items requested (for delivery), delivery notes, and other information you choose to provide.",
      "collect", "first-party", {"name", "phone number"}, set()),
+    # "that may use" opens a relative clause (not "that" as a determiner before an adjective)
+    ("We belong to ad networks that may use your browsing history to show you interest-based advertisements.",
+     "use", "advertiser", {"browsing history"}, set()),
+    # a participle with its agent acts, after "the use of" too
+    ("Some analysis may involve the use of cookies set by Google.", "collect", "third-party", {"cookies"}, set()),
+    # the person shares through the service with its other users
+    ("You will be able to share your username and email address with other instant messaging users.",
+     "share", "first-party", {"username", "email address"}, set()),
+    # "rent your name …" rents data
+    ("We may exchange or rent your name and mailing address with other reputable companies.",
+     "sell", "first-party", {"name", "postal address"}, set()),
+    # the person as what a passive is done to: the company asks
+    ("If you sign up for our lists, you will be asked for personal data such as your name and postal address.",
+     "collect", "first-party", {"name", "postal address"}, set()),
+    ("During registration a user is required to give contact information (such as name and email address).",
+     "collect", "first-party", {"name", "email address"}, set()),
 ])
 def test_rules_of_general_english(text, action, actor, data, absent):
     found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]

@@ -306,6 +306,11 @@ _PERSON_GIVES = re.compile(r"\b(?:you|users?|visitors?|customers?|members?|subsc
 _NOT_A_SUBJECT = re.compile(r"^(?:publicly(?: available| accessible)?|public(?:ly)? available)$", re.I)
 # "you may share your name with us": the person's disclosure to the company
 _WITH_US = re.compile(r"[^.;]{0,80}?\b(?:with|to) us\b", re.I)
+_PERSON_PATIENT = re.compile(r"\b(?:you|users?|the user)\s+(?:(?:may|might|can|could|will|would|shall|must|also|then|sometimes|often)\s+)*"
+                             r"(?:be|are|is|been|being|get|gets)\s+(?:\w+ly\s+)?$", re.I)
+# "… with other users", "… with the public": the person shares through the service with its other users
+_WITH_OTHER_USERS = re.compile(r"[^.;]{0,120}?\b(?:with|to)\s+(?P<who>(?:the\s+)?(?:public|everyone|anyone|(?:other|fellow)\s+"
+                               r"(?:[\w-]+\s+){0,2}?(?:users|members|players|visitors|customers|participants|subscribers)))\b", re.I)
 # "by providing us …", "by selecting a password, and providing …": the reader does it
 _BY_GERUND = re.compile(r"\bby\s+(?:[\w-]+ing\b[^.;]{0,60}?,?\s+(?:and|or)\s+)?$", re.I)
 # "…, or use", "and may also share": a verb that goes on with the subject of the one before
@@ -380,10 +385,13 @@ class Subjects(Component):
             st.actor = party
             r.ctx.last_party = (r.evidence.sentence, party, ((party, ""),))  # "They receive … They may also use …": still that party
             return None
-        if self._user(before, ctx):
+        # "you will be asked for your name": the person is what a passive is done to, not who acts
+        if self._user(before, ctx) and not (verb.passive and _PERSON_PATIENT.search(before)):
             if st.action in DISCLOSING_ACTIONS and _WITH_US.match(view.text, verb.end, view.clause_bounds(verb.start)[1]):
                 st.action = "collect"  # "you may share your name and email address with us": the company collects them
                 return None
+            if st.action in DISCLOSING_ACTIONS and _WITH_OTHER_USERS.match(view.text, verb.end, view.clause_bounds(verb.start)[1]):
+                return None  # "you will be able to share your username … with other users": the service shows it to them
             return False
         subject = [m for m in view.recipients if start <= m.start and m.end <= verb.start
                    and not view.in_ignored(m.start, m.end) and not _NOT_A_SUBJECT.match(m.text)]
@@ -524,6 +532,9 @@ class Recipients(Component):
             found = [PartyRef(_AUTHORITIES, "authority", concept=str(PF.Authority), spans=view.doc_spans(m.start(), m.end()))]
         if not found and verb.default_recipient == "public":
             found = [PartyRef("the public", "public", concept=str(PF.Public), spans=view.doc_spans(verb.start, verb.end))]
+        others = _WITH_OTHER_USERS.match(view.text, verb.end, clause_end) if not found and st.action == "share" else None
+        if others:  # "… with other instant messaging users": the service's other users, the public
+            found = [PartyRef("the public", "public", concept=str(PF.Public), spans=view.doc_spans(others.start("who"), others.end("who")))]
         if not found and st.action == "transfer":
             found = [st.actor]
         if not found and st.action in {"share", "sell"}:

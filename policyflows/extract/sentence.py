@@ -20,13 +20,16 @@ _DETERMINER = CaselessPattern(
     r"(?:\s+of\s+[\w\s]{0,30}?)?,?\s+(?:and/or\s+|or\s+|and\s+)?)$")
 # "that"/"which"/"who" right after a plural noun opens a relative clause whose verb is a practice
 # of that noun ("partners who collect", "companies that share"); "of that use" is a determiner's
-_RELATIVE_SUBJECT = re.compile(r"\b[a-z]{3,}s\s+(?:that|which|who)\s+$", re.IGNORECASE)
+_RELATIVE_SUBJECT = re.compile(r"\b[a-z]{3,}s\s+(?:that|which|who)\s+(?:(?:may|might|can|could|will|would|also|often)\s+){0,2}$",
+                               re.IGNORECASE)
 # "our" right before a gerund with an object: the company's act ("consent to our sharing your data with …")
 _OUR_GERUND = re.compile(r"\bour\s+$", re.IGNORECASE)
 # A nominal practice that is itself the subject: "Disclosure may be made to …".
 _NOMINAL_SUBJECT = CaselessPattern(r"^\s+(?:of [^.;]{0,80}?)?(?:may|will|shall|can|is|are|would)\s+(?:be\s+|also\s+)*"
                               r"(?:made|carried out|occur|take place|shared|disclosed|provided)")
-_DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+[a-z-]+\s+$")
+# (not "that may": "ad networks that may use your browsing history" is a relative clause)
+_DETERMINER_ADJECTIVE = CaselessPattern(r"\b(?:the|a|an|any|such|this|that|its|our|your|their)\s+"
+                                        r"(?!(?:may|might|can|could|will|would|shall|should|must|also|often)\s)[a-z-]+\s+$")
 _PASSIVE_AUX = CaselessPattern(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+|not\s+|never\s+|also\s+|only\s+|always\s+|then\s+)*$")
 # An infinitive ends the object of use/collect: "use all reasonable efforts to safeguard your data".
 INFINITIVE = re.compile(r"(?<!limited )\bto (?!(?:us|our|the|a|an|third|other|your|any|its|their|these|those|such|all|each|"
@@ -247,6 +250,9 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
 _PARTICIPLE_ENDINGS = ("ed", "set", "sent", "sold", "held", "kept")
 
 
+_AGENT_PARTICIPLES = ("ed", "set", "sent", "sold", "held", "kept")
+
+
 def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool = True) -> bool:
     # the patterns look a few words either side; bounded slices keep "$"-anchored searches linear
     before, after = text[max(0, start - 90):start], text[end:end + 120]
@@ -266,7 +272,9 @@ def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool
                                                                           "hold", "store", "share", "retention"}
     if word.split(" ", 1)[0].endswith("ing") and _OUR_GERUND.search(before) and not re.match(r"\s+of\b", after):
         return True  # "you consent to our providing your financial information to …": we provide it
-    if _DETERMINER.search(before):
+    # "the use of cookies set by Google", "data collected by third parties": a participle with its agent acts
+    by_agent = word.endswith(_AGENT_PARTICIPLES) and re.match(r"\s+by\s+(?!us\b|you\b|means\b|law\b)", after)
+    if _DETERMINER.search(before) and not by_agent:
         if nominal and _NOMINAL_SUBJECT.match(after):
             return True
         # "companies that collect usage data": a relative pronoun after a noun, not a determiner
