@@ -221,6 +221,10 @@ def _read(found):
      "collect", "first-party", {"name", "postal address"}, set()),
     ("During registration a user is required to give contact information (such as name and email address).",
      "collect", "first-party", {"name", "email address"}, set()),
+    # "means" the noun is no definition; verbs inside a list after "This information may include" describe items
+    ("We may use technical means to collect information about you. This information may include your IP address, "
+     "the operating system used by your device, access times and your advertising ID.",
+     "use", "first-party", {"IP address", "advertising ID"}, set()),
 ])
 def test_rules_of_general_english(text, action, actor, data, absent):
     found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]

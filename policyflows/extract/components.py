@@ -177,6 +177,10 @@ def list_item(text: str) -> bool:
 # "… you enter", "… that you provide to us": a relative clause of what the person does, inside a list item
 _PERSON_CLAUSE = re.compile(r"\b(?:that\s+|which\s+)?you\s+(?:[\w-]+\s+){0,2}?(?:enter|provide|submit|supply|give|fill|upload|post|send|share)"
                             r"\w*(?:\s+(?:to|with)\s+us)?\b", re.IGNORECASE)
+_INVENTORY_HEAD = re.compile(r"\W*(?:(?:this|such|that|these|those|the|your|said|collected|other)\s+){0,2}(?:[\w-]+\s+){0,3}?"
+                             r"(?:information|data|details)\s+(?:(?:may|might|can|could|will|would|also|typically|generally|"
+                             r"usually|often|automatically|collected)\s+){0,3}(?:includes?|contains?|consists? of|comprises?)\b:?", re.I)
+_OWN_SUBJECT = re.compile(r"\b(?:we|us|they|which|who|that|you|it)\b(?:\s+\w+){0,3}\s+$", re.I)
 _AFTER_LIST_ITEM = re.compile(r"[,;:]\s+(?:[\w-]+\s+){1,2}$")
 # the word before "you" that makes "you provide" a clause of its own ("if you provide …"), not a relative one
 _CLAUSE_OPENER = re.compile(r"\b(?:if|when|whenever|where|as|because|once|unless|before|after|until|while|and|or|but|so|"
@@ -208,6 +212,13 @@ class Continuations(Component):
         verbs = [v for v in view.verbs if not (v.by_user and any(a <= v.start < b for a, b in relative))
                  and not (not v.passive and v.text.lower().endswith("ed") and _AFTER_LIST_ITEM.search(view.text, 0, v.start)
                           and not view.text.startswith(" by ", v.end))]
+        head = _INVENTORY_HEAD.match(view.text, view.label_end)
+        if head:
+            # "This information may include your IP address, the operating system used by your device, access times
+            # …": a verb inside the list describes an item; one with a subject of its own ("…, which we share")
+            # still states its practice
+            verbs = [v for v in verbs if v.start < head.end()
+                     or _OWN_SUBJECT.search(view.text, max(head.end(), v.start - 30), v.start)]
         if verbs and not (all(v.by_user for v in verbs) and item_without_person):
             return None
         targets = ctx.pending or ctx.previous
