@@ -225,6 +225,10 @@ def _read(found):
     ("We may use technical means to collect information about you. This information may include your IP address, "
      "the operating system used by your device, access times and your advertising ID.",
      "use", "first-party", {"IP address", "advertising ID"}, set()),
+    # the app as the subject of its verb; the company's practice named as a noun after "our"
+    ("Our app accesses your contacts.", "collect", "first-party", {"contact list"}, set()),
+    ("This policy describes our collection and use of your email address.", "collect", "first-party",
+     {"email address"}, set()),
 ])
 def test_rules_of_general_english(text, action, actor, data, absent):
     found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]
