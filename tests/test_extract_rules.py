@@ -229,6 +229,9 @@ def _read(found):
     ("Our app accesses your contacts.", "collect", "first-party", {"contact list"}, set()),
     ("This policy describes our collection and use of your email address.", "collect", "first-party",
      {"email address"}, set()),
+    # the party before "to" performs the infinitive; its object is data, not a purpose
+    ("We may engage third party vendors to process your payment card details.", "use", "service-provider",
+     {"payment card details"}, set()),
 ])
 def test_rules_of_general_english(text, action, actor, data, absent):
     found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]

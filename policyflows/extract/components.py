@@ -341,6 +341,7 @@ _HELPS_US = re.compile(r"^\s+(?:(?:may|might|can|could|will|would|also|often|som
 _WE_SUBJECT = re.compile(r"(?:^|[,;]\s*|\b(?:and|then|that|so)\s+)we\s+(?:(?:may|might|can|could|will|would|also|then|sometimes|only)\s+){0,3}$", re.I)
 # a giving verb with the company as its indirect object: "… give us", "… provide us with", "… supply to us"
 _TO_US = re.compile(r"(?:\s+(?:to\s+)?us\b)", re.I)
+_PARTY_TO = re.compile(r"\s+to\s+(?:\w+ly\s+)?", re.I)
 _TO_ONLY = re.compile(r"to\s+(?:\w+ly\s+)?$", re.I)
 # a predicate of its own right after a relative clause: "… that you submit | may be provided to …"
 _MAIN_PREDICATE = re.compile(r"^\s*(?:\w+ly\s+)?(?:may|might|can|could|will|would|shall|must|is|are|was|were|has|have)\s+(?:also\s+)?be(?:en)?\b", re.I)
@@ -445,6 +446,13 @@ class Subjects(Component):
     def view(self, r):
         """A verb of giving ("submit") is a practice only when the person gives; else it is no verb at all."""
         view = r.view
+        # "we engage third-party vendors to process your card number": the infinitive is the party's practice, its
+        # object the data, not a purpose of the company's
+        parties_before = [v.start for v in view.verbs if any(
+            m.kind not in ("first-party", "user") and _PARTY_TO.fullmatch(view.text, m.end, v.start) for m in view.recipients)]
+        if parties_before:
+            view.purpose_spans = [s for s in view.purpose_spans
+                                  if not any(_TO_ONLY.match(view.text, s.start, g) for g in parties_before if s.start < g)]
         if any(v.by_user for v in view.verbs):
             view.verbs = [v for v in view.verbs if not v.by_user or self._gives(view, v)]
             # "you will be required to provide your email address": the infinitive is the giving, not a purpose
