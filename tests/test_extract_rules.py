@@ -291,3 +291,23 @@ def test_every_item_of_a_list_states_the_lead_ins_practices():
     for label in ("search history", "interaction data", "operating system"):
         assert {r[2] for r in got if label in r[3] and r[0] == "collect"} == {"first-party", "service-provider"}, got
     assert not [r for r in got if "email address" in r[3]], got
+
+
+def test_a_table_row_pairs_a_feature_with_its_data_and_purpose():
+    """Issue 9's "document structure": a row is one item (feature: data; purpose), its header row no heading."""
+    page = ("<html><body><h1>Privacy Policy</h1><h2>Information We Collect</h2>"
+            "<p>We collect the following information when you use our services.</p>"
+            "<table><tr><th>Feature</th><th>Personal data</th><th>Purpose</th></tr>"
+            "<tr><td>Registering an account</td><td>e-mail, phone number</td><td>to create your account</td></tr>"
+            "<tr><td>Placing an order</td><td>postal address, payment card number</td><td>to deliver your order</td></tr>"
+            "</table></body></html>")
+    doc = read_string(page, policy_id="example", format="html")
+    assert "Feature" not in {s.title for s in doc.sections}
+    found = [s for s in RULES.extract(doc) if s.action == "collect"]
+    rows = {frozenset(d.label for d in s.data): {p.label for p in s.purposes} for s in found}
+    assert rows.get(frozenset({"email address", "phone number"})) == {"create your account"}, rows
+    assert rows.get(frozenset({"postal address", "card number"})) == {"deliver your order"}, rows
+    # the row's words are cited: each purpose names its own cell
+    st = next(s for s in found if {"postal address"} <= {d.label for d in s.data})
+    (start, end), = st.purposes[0].spans
+    assert doc.text[start:end] == "deliver your order"

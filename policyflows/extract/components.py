@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
 from policyflows.extract.retention import parse_retention
-from policyflows.extract.sentence import PLEASE, SentenceView, Span, Verb, coordinated, modality_of
+from policyflows.extract.sentence import PLEASE, SentenceView, Span, Verb, coordinated, find_spans, modality_of
 from policyflows.vocab import PF, policy_iri, slug
 
 PERSONAL_INFORMATION = str(PF.PersonalInformation)
@@ -256,9 +256,10 @@ class Continuations(Component):
         if not terms:
             return None
         made = []
+        own = self.x.own_purposes(view, ctx)  # an item's own purpose is its practice's ("…; to deliver your order")
         for st in targets:
             made.append(Statement(action=st.action, modality=st.modality, actor=st.actor, data=terms, evidence=r.evidence,
-                                  recipients=list(st.recipients), purposes=list(st.purposes),
+                                  recipients=list(st.recipients), purposes=own or list(st.purposes),
                                   jurisdictions=list(st.jurisdictions), conditions=list(st.conditions),
                                   retention=st.retention, legal_bases=list(st.legal_bases), section=ctx.section,
                                   inherited_from=st.inherited_from or st.evidence, rule=self.name))
@@ -629,6 +630,21 @@ class Purposes(Component):
                 out.append(self.x.term(m, view))
         st.purposes = unique(out)
 
+    def own(self, view, ctx) -> list[Term]:
+        """The purposes a segment with no verb of its own states: "Placing an order: postal address; to deliver it"."""
+        out = []
+        spans = view.purpose_spans
+        if not view.actions:  # view() looks for purposes only where a practice verb is
+            probe = SentenceView(text=view.text, offset=view.offset, section=view.section)
+            find_spans(view.text, self.x.cues, probe)
+            spans = [s for s in probe.purpose_spans if not any(d.start < s.start < d.end for d in view.data)]
+        for span in spans:
+            phrase, where = purpose_phrase(view.text[span.start:span.end])
+            if phrase and not self.x.cues.purpose_reference.search(phrase):
+                out.append(self._stated(phrase, view, span.start, span.end, ctx,
+                                        view.doc_spans(span.start + where[0], span.start + where[1])))
+        return out
+
     def _stated(self, phrase, view, start, end, ctx, spans) -> Term:
         """A purpose in the policy's own words, under the taxonomy purpose it names, if any."""
         inside = [m for m in view.purposes_found if start <= m.start and m.end <= end]
@@ -785,7 +801,8 @@ class Headings(Component):
             return []
         action, title, modality = ctx.heading
         return [Statement(action=action, modality=modality, actor=ctx.first_party, data=terms, evidence=r.evidence,
-                          recipients=[ctx.first_party], section=ctx.section, inherited_from=title, rule=self.name)]
+                          recipients=[ctx.first_party], purposes=self.x.own_purposes(view, ctx), section=ctx.section,
+                          inherited_from=title, rule=self.name)]
 
 
 INLINE_HEADING_WORDS = 8

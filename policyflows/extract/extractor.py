@@ -105,6 +105,11 @@ class Extractor:
     def on(self, name: str) -> bool:
         return name not in self.disabled
 
+    def own_purposes(self, view, ctx) -> list:
+        """The purposes a verbless segment states itself (the purposes component's reading; none when it is off)."""
+        found = [c for c in self.components if c.name == "purposes"]
+        return found[0].own(view, ctx) if found else []
+
     # -- the document ---------------------------------------------------------------------------
 
     def data_mentions(self, text: str) -> list:

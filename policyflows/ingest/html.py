@@ -75,7 +75,8 @@ def html_blocks(markup: str) -> tuple[str | None, list[Block]]:
     walker = _Walker()
     walker.walk(_main_content(root))
     blocks = walker.finish()
-    if extracted and _covers(extracted, blocks):
+    # (not when it ran a small page together into one paragraph: its headings, items and rows would be lost)
+    if extracted and _covers(extracted, blocks) and not (len(extracted) == 1 < len(blocks) - 1):
         blocks = extracted  # the content extractor dropped more furniture and kept the body
     if full_page:
         blocks = _drop_leading_links(blocks)
@@ -241,6 +242,8 @@ class _Walker:
         if tag == "br":
             self._lines.append(["", 0])
             return
+        if tag == "tr" and self._row(element):
+            return
         opens = self._open(tag)
         if tag in _BOLD_TAGS:
             self._in_bold += 1
@@ -253,6 +256,25 @@ class _Walker:
             self._in_bold -= 1
         if opens:
             self._flush()
+
+    def _row(self, element) -> bool:
+        """A table row as one item: "Registering an account: e-mail, phone number; to create your account".
+
+        A row pairs a feature or a kind of data with what is used and why; read cell by cell, the data
+        would stand apart from its feature and its purpose. A row of header cells (<th>) names the columns
+        and is no heading of what follows. Rows with nested tables or lists are walked as before.
+        """
+        cells = [c for c in element if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+        if not cells or any(c.xpath(".//table|.//ul|.//ol|.//tr") for c in cells):
+            return False
+        texts = [clean.squeeze_spaces(" ".join(c.itertext())).strip() for c in cells]
+        texts = [t for t in texts if t]
+        self._flush()
+        if not texts or all(c.tag.lower() == "th" or c.get("role") == "head" for c in cells):  # trafilatura: role="head"
+            return True
+        line = texts[0] if len(texts) == 1 else texts[0].rstrip(":") + ": " + "; ".join(t.rstrip(";") for t in texts[1:])
+        self.blocks.append(Block(ITEM, line))
+        return True
 
     def _open(self, tag: str) -> bool:
         if tag in _HEADING_TAGS:
