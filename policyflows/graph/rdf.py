@@ -14,7 +14,9 @@ Web Annotation selectors (``oa:TextQuoteSelector``/``oa:TextPositionSelector``).
 * flows that differ only in their data are one node (:func:`handlings`);
 * a statement names its actor (``pf:actor``) only when it is not the policy's controller
   (``pf:controller``), which is the actor of the others; its modality only when it is not
-  ``pf:Will``; its rule (``pf:rule``) only when it is not the one named after its action;
+  ``pf:Will``; its rule (``pf:rule``) only when it is not the one named after its action; a
+  statement other than a use whose one recipient is the controller names none (``dpv:hasDataController``
+  is then the controller's, :func:`policyflows.rows.statement_recipients`);
 * words say what they name (``pf:names``) only when a statement citing them has several items of
   the role it cites them for: otherwise they name the one item (:func:`policyflows.rows.words_names`).
 
@@ -240,7 +242,8 @@ class PolicyGraphWriter:
         # a statement's modality is pf:Will unless it says otherwise (half of them are; core.ttl):
         # every reader of a statement's modality asks for pf:WillNot (ruled-out.rq), flows say theirs
         self._practice(node, st.action, None if st.modality == STATEMENT_MODALITY else st.modality,
-                       st.recipients, st.purposes, st.jurisdictions, st.conditions, st.retention, st.legal_bases)
+                       self._stated_recipients(node, st), st.purposes, st.jurisdictions, st.conditions,
+                       st.retention, st.legal_bases)
         sentences = st.all_evidence
         for ev in sentences:
             self.add(node, PF + "evidence", self._sentence(ev))
@@ -257,6 +260,21 @@ class PolicyGraphWriter:
             self.add(node, PF + "rule", self.literal(rule))
         self._words(node, st, sentences)
         return node
+
+    def _stated_recipients(self, node: str, st: Statement) -> list[PartyRef]:
+        """The recipients to write of a statement. One that is not a use and names no recipient
+        (dpv:hasRecipient, dpv:hasDataController) is held by the policy's controller (core.ttl): the
+        controller alone is not written (23 quads a policy: extraction names the company as the
+        holder of what it collects, stores, retains or erases), and one naming no recipient at all
+        says so (``pf:namesNoRecipient``). A use naming none has no recipient (its flow has none)."""
+        recipients = st.recipients
+        if st.action == "use":
+            return recipients
+        if not recipients:
+            self.add(node, PF + "namesNoRecipient", self.literal(True, XSD + "boolean"))
+        elif len(recipients) == 1 and recipients[0].kind == "first-party" and self._party(recipients[0]) == self.controller:
+            return []
+        return recipients
 
     def _words(self, node: str, st: Statement, sentences: list[Evidence]) -> None:
         """The words naming each item, as text positions (``spans`` of extraction). One node per span
