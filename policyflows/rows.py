@@ -47,6 +47,7 @@ _EXACT, _START, _END = OA + "exact", OA + "start", OA + "end"
 _PERSONAL_DATA, _PROCESSING, _LOCATION = DPV + "hasPersonalData", DPV + "hasProcessing", DPV + "hasLocation"
 _RECIPIENT, _CONTROLLER, _PURPOSE = DPV + "hasRecipient", DPV + "hasDataController", DPV + "hasPurpose"
 _STORAGE, _DURATION, _LEGAL_BASIS = DPV + "hasStorageCondition", DPV + "hasDuration", DPV + "hasLegalBasis"
+_RECIPIENT_WORDS = PF + "recipientWords"
 
 _ONTOLOGY_TERMS = """
 PREFIX pf:   <https://w3id.org/policyflows/ns#>
@@ -320,18 +321,47 @@ def span_of(words: str) -> tuple[int, int] | None:
     return int(start), int(end)
 
 
+_USE, _NAMES_NO_RECIPIENT, _POLICY_CONTROLLER = DPV + "Use", PF + "namesNoRecipient", PF + "controller"
+
+
+def statement_recipients(p: dict, controller: str | None) -> list[str]:
+    """A statement's recipients (``p``: its predicate -> [objects]) as extraction gave them: those it
+    names, else, for a statement other than a use that does not say it names none
+    (``pf:namesNoRecipient``), the policy's controller (``controller``), which the graph leaves
+    out there (graph/rdf.py; core.ttl)."""
+    found = p.get(_RECIPIENT, []) + p.get(_CONTROLLER, [])
+    if found or controller is None or _NAMES_NO_RECIPIENT in p or _USE in p.get(_PROCESSING, ()):
+        return found
+    return [controller]
+
+
+def policy_controller(props: dict) -> str | None:
+    """The policy's ``pf:controller`` among a graph's subjects (``props``: subject -> predicate -> [objects])."""
+    for p in props.values():
+        found = p.get(_POLICY_CONTROLLER)
+        if found:
+            return min(found)
+    return None
+
+
 def words_names(props: dict) -> dict[str, set[str]]:
     """What the words that carry no ``pf:names`` name: the items of the role each statement citing
     them cites them for (its ``dpv:hasPersonalData`` for ``pf:dataWords`` …). The graph leaves
     pf:names out only where every such statement has one item of that role (graph/rdf.py), so these
     are the items the words were written for. ``props``: subject -> predicate -> [objects]."""
     implied: dict[str, set[str]] = {}
+    controller = None
     for p in props.values():
         for prop, items_of in ROLE_ITEMS.items():
             cited = p.get(prop)
             if not cited:
                 continue
-            items = {o for item in items_of for o in p.get(item, ())}
+            if prop == _RECIPIENT_WORDS:
+                if controller is None:
+                    controller = policy_controller(props) or ""
+                items = set(statement_recipients(p, controller or None))
+            else:
+                items = {o for item in items_of for o in p.get(item, ())}
             for w in cited:
                 if _NAMES not in props.get(w, ()):
                     implied.setdefault(w, set()).update(items)

@@ -149,7 +149,9 @@ def test_reading_the_store_does_not_import_rdflib():
 
 def test_retention_names_the_controller_as_holder_of_a_statement_without_an_actor():
     """A statement's pf:actor is written only when it is not the policy's controller (graph/rdf.py):
-    the retention query reads the default, so the holder is still the company."""
+    the retention query reads the default, so the holder is still the company. So is its
+    dpv:hasDataController on a statement other than a use: st0 names none, so the controller holds
+    it; st1 says it names no recipient (pf:namesNoRecipient), so only its actor does."""
     trig = """
     @prefix pf: <https://w3id.org/policyflows/ns#> . @prefix dpv: <https://w3id.org/dpv#> .
     @prefix oa: <http://www.w3.org/ns/oa#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -164,7 +166,7 @@ def test_retention_names_the_controller_as_holder_of_a_statement_without_an_acto
       p:st0 a pf:Statement ; dpv:hasProcessing pf:Retain ; pf:modality pf:Will ; dpv:hasPersonalData pf:PhoneNumber ;
           dpv:hasStorageCondition p:P3M ; pf:evidence p:s0 .
       p:st1 a pf:Statement ; dpv:hasProcessing pf:Retain ; pf:modality pf:Will ; dpv:hasPersonalData pf:EmailAddress ;
-          pf:actor p:them ; dpv:hasStorageCondition p:P3M ; pf:evidence p:s0 .
+          pf:actor p:them ; pf:namesNoRecipient true ; dpv:hasStorageCondition p:P3M ; pf:evidence p:s0 .
     }"""
     s = FlowStore.open(None)
     s.load(trig.encode(), format="trig")

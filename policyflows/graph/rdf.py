@@ -13,7 +13,10 @@ Web Annotation selectors (``oa:TextQuoteSelector``/``oa:TextPositionSelector``).
   it), shared by every statement that cites those words;
 * flows that differ only in their data are one node (:func:`handlings`);
 * a statement names its actor (``pf:actor``) only when it is not the policy's controller
-  (``pf:controller``), which is the actor of the others;
+  (``pf:controller``), which is the actor of the others; its modality only when it is not
+  ``pf:Will``; its rule (``pf:rule``) only when it is not the one named after its action; a
+  statement other than a use whose one recipient is the controller names none (``dpv:hasDataController``
+  is then the controller's, :func:`policyflows.rows.statement_recipients`);
 * words say what they name (``pf:names``) only when a statement citing them has several items of
   the role it cites them for: otherwise they name the one item (:func:`policyflows.rows.words_names`).
 
@@ -54,6 +57,7 @@ PROCESSING = {
     "transfer": DPV + "Transfer", "sell": PF + "Sell", "retain": PF + "Retain", "delete": DPV + "Erase",
 }
 MODALITY = {"will": PF + "Will", "may": PF + "May", "will-not": PF + "WillNot"}
+STATEMENT_MODALITY = "will"  # the modality of a statement that writes none (core.ttl)
 KIND_CLASS = {
     "first-party": PF + "FirstParty", "affiliate": PF + "Affiliate", "service-provider": PF + "ServiceProvider",
     "third-party": PF + "ThirdParty", "advertiser": PF + "Advertiser", "authority": PF + "Authority",
@@ -198,10 +202,12 @@ class PolicyGraphWriter:
             prop = DPV + "hasDataController" if party.kind == "first-party" else DPV + "hasRecipient"
             self.add(node, prop, self._party(party))
 
-    def _practice(self, node: str, action: str, modality: str, recipients, purposes, places,
+    def _practice(self, node: str, action: str, modality: str | None, recipients, purposes, places,
                   conditions, retention, legal_bases) -> None:
+        """A statement's or flow's practice; ``modality`` None: not written (a statement's default)."""
         self.add(node, DPV + "hasProcessing", PROCESSING[action])
-        self.add(node, PF + "modality", MODALITY[modality])
+        if modality is not None:
+            self.add(node, PF + "modality", MODALITY[modality])
         for r in recipients:
             self._recipient(node, r)
         for p in purposes:
@@ -233,8 +239,11 @@ class PolicyGraphWriter:
         for d in st.data:
             # DPV's own property for data that is not personal (anonymised, aggregated): no flow follows
             self.add(node, DPV + ("hasPersonalData" if self._is_personal(d.iri) else "hasData"), d.iri)
-        self._practice(node, st.action, st.modality, st.recipients, st.purposes, st.jurisdictions,
-                       st.conditions, st.retention, st.legal_bases)
+        # a statement's modality is pf:Will unless it says otherwise (half of them are; core.ttl):
+        # every reader of a statement's modality asks for pf:WillNot (ruled-out.rq), flows say theirs
+        self._practice(node, st.action, None if st.modality == STATEMENT_MODALITY else st.modality,
+                       self._stated_recipients(node, st), st.purposes, st.jurisdictions, st.conditions,
+                       st.retention, st.legal_bases)
         sentences = st.all_evidence
         for ev in sentences:
             self.add(node, PF + "evidence", self._sentence(ev))
@@ -243,11 +252,29 @@ class PolicyGraphWriter:
             # an inventory sentence ("This information may include …") states the practice of an
             # earlier sentence: the statement is inferred from that one too, and cites it
             self.add(node, PF + "inheritedFrom", self._sentence(inherited))
-        rule = getattr(st, "rule", None)
-        if rule:
+        rule = getattr(st, "rule", None) or ""
+        if rule != st.action:
+            # most statements come from the practice rule named after their action ("collect" makes
+            # collect statements: 70 %), which a statement without pf:rule came from; one that no
+            # rule or component is recorded for says so with an empty pf:rule (core.ttl)
             self.add(node, PF + "rule", self.literal(rule))
         self._words(node, st, sentences)
         return node
+
+    def _stated_recipients(self, node: str, st: Statement) -> list[PartyRef]:
+        """The recipients to write of a statement. One that is not a use and names no recipient
+        (dpv:hasRecipient, dpv:hasDataController) is held by the policy's controller (core.ttl): the
+        controller alone is not written (23 quads a policy: extraction names the company as the
+        holder of what it collects, stores, retains or erases), and one naming no recipient at all
+        says so (``pf:namesNoRecipient``). A use naming none has no recipient (its flow has none)."""
+        recipients = st.recipients
+        if st.action == "use":
+            return recipients
+        if not recipients:
+            self.add(node, PF + "namesNoRecipient", self.literal(True, XSD + "boolean"))
+        elif len(recipients) == 1 and recipients[0].kind == "first-party" and self._party(recipients[0]) == self.controller:
+            return []
+        return recipients
 
     def _words(self, node: str, st: Statement, sentences: list[Evidence]) -> None:
         """The words naming each item, as text positions (``spans`` of extraction). One node per span
