@@ -225,10 +225,8 @@ def _read(found):
     ("We may use technical means to collect information about you. This information may include your IP address, "
      "the operating system used by your device, access times and your advertising ID.",
      "use", "first-party", {"IP address", "advertising ID"}, set()),
-    # the app as the subject of its verb; the company's practice named as a noun after "our"
+    # the app as the subject of its verb
     ("Our app accesses your contacts.", "collect", "first-party", {"contact list"}, set()),
-    ("This policy describes our collection and use of your email address.", "collect", "first-party",
-     {"email address"}, set()),
     # the party before "to" performs the infinitive; its object is data, not a purpose
     ("We may engage third party vendors to process your payment card details.", "use", "service-provider",
      {"payment card details"}, set()),

@@ -251,7 +251,6 @@ _PARTICIPLE_ENDINGS = ("ed", "set", "sent", "sold", "held", "kept")
 
 
 _APP_SUBJECT = re.compile(r"\b(?:the|our|this|their|its|your)\s+(?:mobile\s+)?(?:app|application|website|site|service|software|device|camera)\s+(?:\w+ly\s+)?$", re.I)
-_OUR_NOMINAL = re.compile(r"\bour\s+(?:[a-z]+\s+(?:and|or|and/or)\s+)?$", re.I)
 _AGENT_PARTICIPLES = ("ed", "set", "sent", "sold", "held", "kept")
 
 
@@ -278,10 +277,7 @@ def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool
     by_agent = word.endswith(_AGENT_PARTICIPLES) and re.match(r"\s+by\s+(?!us\b|you\b|means\b|law\b)", after)
     # "the app collects …", "our application accesses …": a verb after the app as its subject, not "app usage"
     app_acts = word.endswith("s") and not word.endswith(("ss", "ions", "ures")) and _APP_SUBJECT.search(before)
-    # "our collection and use of your email address": the company's practice, named as a noun
-    ours = _OUR_NOMINAL.search(before) and re.match(r"\s+(?:(?:and|or|and/or)\s+[a-z]+\s+)?of\b", after) \
-        and word.endswith(("ion", "ure", "use", "sharing", "processing", "storage"))
-    if ours or app_acts:
+    if app_acts:
         return True
     if _DETERMINER.search(before) and not by_agent and not app_acts:
         if nominal and _NOMINAL_SUBJECT.match(after):
