@@ -450,7 +450,8 @@ class Subjects(Component):
         # "we engage third-party vendors to process your card number": the infinitive is the party's practice, its
         # object the data, not a purpose of the company's
         parties_before = [v.start for v in view.verbs if any(
-            m.kind not in ("first-party", "user") and _PARTY_TO.fullmatch(view.text, m.end, v.start) for m in view.recipients)]
+            m.kind not in ("first-party", "user") and not str(m.iri).endswith("#DataCentre")  # a facility hosts, it does not act
+            and _PARTY_TO.fullmatch(view.text, m.end, v.start) for m in view.recipients)]
         if parties_before:
             view.purpose_spans = [s for s in view.purpose_spans
                                   if not any(_TO_ONLY.match(view.text, s.start, g) for g in parties_before if s.start < g)]
