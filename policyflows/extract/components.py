@@ -447,20 +447,17 @@ class Subjects(Component):
     def view(self, r):
         """A verb of giving ("submit") is a practice only when the person gives; else it is no verb at all."""
         view = r.view
-        # "we engage third-party vendors to process your card number": the infinitive is the party's practice, its
-        # object the data, not a purpose of the company's
-        parties_before = [v.start for v in view.verbs if any(
-            m.kind not in ("first-party", "user") and not str(m.iri).endswith("#DataCentre")  # a facility hosts, it does not act
-            and _PARTY_TO.fullmatch(view.text, m.end, v.start) for m in view.recipients)]
-        if parties_before:
-            view.purpose_spans = [s for s in view.purpose_spans
-                                  if not any(_TO_ONLY.match(view.text, s.start, g) for g in parties_before if s.start < g)]
         if any(v.by_user for v in view.verbs):
             view.verbs = [v for v in view.verbs if not v.by_user or self._gives(view, v)]
-            # "you will be required to provide your email address": the infinitive is the giving, not a purpose
-            gives_at = [v.start for v in view.verbs if v.by_user]
+        # An infinitive that is a practice opens no purpose, so its object stays data: "you will be required to provide
+        # your email address" (the person's giving), "we engage third-party vendors to process your card number" (the
+        # party's practice; a data centre hosts, it does not act)
+        practices_at = [v.start for v in view.verbs if v.by_user or any(
+            m.kind not in ("first-party", "user") and not str(m.iri).endswith("#DataCentre")
+            and _PARTY_TO.fullmatch(view.text, m.end, v.start) for m in view.recipients)]
+        if practices_at and view.purpose_spans:
             view.purpose_spans = [s for s in view.purpose_spans
-                                  if not any(_TO_ONLY.match(view.text, s.start, g) for g in gives_at if s.start < g)]
+                                  if not any(_TO_ONLY.match(view.text, s.start, g) for g in practices_at if s.start < g)]
 
     def _gives(self, view, verb) -> bool:
         start, _ = view.clause_bounds(verb.start)
@@ -552,10 +549,10 @@ class Recipients(Component):
             m = view.search(cues.legal_disclosure)
             found = [PartyRef(_AUTHORITIES, "authority", concept=str(PF.Authority), spans=view.doc_spans(m.start(), m.end()))]
         if not found and verb.default_recipient == "public":
-            found = [PartyRef("the public", "public", concept=str(PF.Public), spans=view.doc_spans(verb.start, verb.end))]
+            found = [_public(view, verb.start, verb.end)]
         others = _WITH_OTHER_USERS.match(view.text, verb.end, clause_end) if not found and st.action == "share" else None
         if others:  # "… with other instant messaging users": the service's other users, the public
-            found = [PartyRef("the public", "public", concept=str(PF.Public), spans=view.doc_spans(others.start("who"), others.end("who")))]
+            found = [_public(view, others.start("who"), others.end("who"))]
         if not found and st.action == "transfer":
             found = [st.actor]
         if not found and st.action in {"share", "sell"}:
@@ -610,21 +607,20 @@ class Recipients(Component):
 
 # -- why, when, where, how long -------------------------------------------------------------------
 
+def _public(view, start: int, end: int) -> PartyRef:
+    """The public as a recipient, cited by the words between two offsets of the segment."""
+    return PartyRef("the public", "public", concept=str(PF.Public), spans=view.doc_spans(start, end))
+
+
 class Purposes(Component):
     name = "purposes"
     doc = "purpose clauses ('in order to …', 'to provide …', context.yaml: purpose-*) and purposes the taxonomy names"
 
     def statement(self, st, r):
         view, verb, ctx = r.view, r.verb, r.ctx
-        out: list[Term] = []
         clause_start, clause_end = view.clause_bounds(verb.start)
-        for span in view.purpose_spans:
-            if span.start < verb.start or span.start >= clause_end:
-                continue  # a purpose serves the practice of its own clause
-            phrase, where = purpose_phrase(view.text[span.start:span.end])
-            if phrase and not self.x.cues.purpose_reference.search(phrase):
-                out.append(self._stated(phrase, view, span.start, span.end, ctx,
-                                        view.doc_spans(span.start + where[0], span.start + where[1])))
+        # a purpose serves the practice of its own clause
+        out = self._phrases(view, [s for s in view.purpose_spans if verb.start <= s.start < clause_end], ctx)
         for m in view.purposes_found:
             if clause_start <= m.start < clause_end and \
                     not any(s.start <= m.start and m.end <= s.end for s in view.purpose_spans):
@@ -633,12 +629,16 @@ class Purposes(Component):
 
     def own(self, view, ctx) -> list[Term]:
         """The purposes a segment with no verb of its own states: "Placing an order: postal address; to deliver it"."""
-        out = []
         spans = view.purpose_spans
         if not view.actions:  # view() looks for purposes only where a practice verb is
             probe = SentenceView(text=view.text, offset=view.offset, section=view.section)
             find_spans(view.text, self.x.cues, probe)
             spans = [s for s in probe.purpose_spans if not any(d.start < s.start < d.end for d in view.data)]
+        return self._phrases(view, spans, ctx)
+
+    def _phrases(self, view, spans, ctx) -> list[Term]:
+        """The purpose each span names in the policy's words (not one that only points elsewhere in the policy)."""
+        out = []
         for span in spans:
             phrase, where = purpose_phrase(view.text[span.start:span.end])
             if phrase and not self.x.cues.purpose_reference.search(phrase):

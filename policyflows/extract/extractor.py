@@ -100,6 +100,7 @@ class Extractor:
         self._section_hooks, self._document_hooks = hooks["section"], hooks["document"]
         headings = [c for c in self.components if c.name == "headings"]
         self._inline_heading = headings[0].inline if headings else None
+        self._purposes = next((c for c in self.components if c.name == "purposes"), None)
         self.first_party_words = _FIRST_PARTY_WORDS
 
     def on(self, name: str) -> bool:
@@ -107,8 +108,7 @@ class Extractor:
 
     def own_purposes(self, view, ctx) -> list:
         """The purposes a verbless segment states itself (the purposes component's reading; none when it is off)."""
-        found = [c for c in self.components if c.name == "purposes"]
-        return found[0].own(view, ctx) if found else []
+        return self._purposes.own(view, ctx) if self._purposes is not None else []
 
     # -- the document ---------------------------------------------------------------------------
 

@@ -251,7 +251,8 @@ _PARTICIPLE_ENDINGS = ("ed", "set", "sent", "sold", "held", "kept")
 
 
 _APP_SUBJECT = re.compile(r"\b(?:the|our|this|their|its|your)\s+(?:mobile\s+)?(?:app|application|website|site|service|software|device|camera)\s+(?:\w+ly\s+)?$", re.I)
-_AGENT_PARTICIPLES = ("ed", "set", "sent", "sold", "held", "kept")
+# "by" and an agent after a participle ("set by Google"), not "by us", "by you", "by means of", "by law"
+_BY_AGENT = re.compile(r"\s+by\s+(?!us\b|you\b|means\b|law\b)", re.IGNORECASE)
 
 
 def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool = True) -> bool:
@@ -274,12 +275,12 @@ def _is_practice(text: str, start: int, end: int, cues: Cues, not_practice: bool
     if word.split(" ", 1)[0].endswith("ing") and _OUR_GERUND.search(before) and not re.match(r"\s+of\b", after):
         return True  # "you consent to our providing your financial information to …": we provide it
     # "the use of cookies set by Google", "data collected by third parties": a participle with its agent acts
-    by_agent = word.endswith(_AGENT_PARTICIPLES) and re.match(r"\s+by\s+(?!us\b|you\b|means\b|law\b)", after)
+    by_agent = word.endswith(_PARTICIPLE_ENDINGS) and _BY_AGENT.match(after)
     # "the app collects …", "our application accesses …": a verb after the app as its subject, not "app usage"
     app_acts = word.endswith("s") and not word.endswith(("ss", "ions", "ures")) and _APP_SUBJECT.search(before)
     if app_acts:
         return True
-    if _DETERMINER.search(before) and not by_agent and not app_acts:
+    if _DETERMINER.search(before) and not by_agent:
         if nominal and _NOMINAL_SUBJECT.match(after):
             return True
         # "companies that collect usage data": a relative pronoun after a noun, not a determiner
