@@ -246,23 +246,29 @@ def substitutions(query: NamedQuery, params: dict | None) -> list[dict]:
 
 # --- running and decoding -----------------------------------------------------------------------
 
+_BOOLEAN = XSD + "boolean"
+_INTEGERS = frozenset(XSD + t for t in ("integer", "int", "long", "nonNegativeInteger"))
+_FLOATS = frozenset(XSD + t for t in ("decimal", "double", "float"))
+_NUMBERS = _INTEGERS | _FLOATS | {_BOOLEAN}
+
+
 def python_value(term):
     """A result term as a plain Python value: IRIs and strings as str, numbers and booleans as such."""
     if term is None:
         return None
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value if term.datatype else ""
-        if dt == XSD + "boolean":
-            return term.value in ("true", "1")
-        if dt in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
-            try:
-                return int(term.value)
-            except ValueError:
-                return term.value
-        if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
-            return float(term.value)
+    if type(term) is not ox.Literal:
         return term.value
-    return term.value
+    dt = term.datatype.value  # every literal has one: xsd:string or rdf:langString when none was written
+    if dt not in _NUMBERS:  # the common case, a string, decided with one set lookup
+        return term.value
+    if dt == _BOOLEAN:
+        return term.value in ("true", "1")
+    if dt in _INTEGERS:
+        try:
+            return int(term.value)
+        except ValueError:
+            return term.value
+    return float(term.value)
 
 
 def decode_list(column: ListColumn, value: str | None) -> list:

@@ -250,6 +250,61 @@ def test_sparqlwrapper_as_an_outside_client(url, expected):
     assert client.query().convert().decode().splitlines()[0] == "g,n"
 
 
+def _raw_exchange(url: str, chunks: list[bytes], answers: int, pause: float = 0.0) -> list[tuple[int, dict, bytes]]:
+    """Send ``chunks`` on one connection (``pause`` s apart), read ``answers`` HTTP answers back."""
+    host, port = url.rsplit("//", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        for chunk in chunks:
+            sock.sendall(chunk)
+            time.sleep(pause)
+        reader = sock.makefile("rb")
+        out = []
+        while len(out) < answers:
+            status_line = reader.readline()
+            if not status_line:
+                break
+            headers = {}
+            for line in iter(reader.readline, b"\r\n"):
+                name, _, value = line.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip()
+            code = int(status_line.split()[1])
+            body = reader.read(int(headers.get("content-length", 0)))
+            if code != 100:
+                out.append((code, headers, body))
+        return out
+
+
+def test_requests_are_framed_on_a_raw_connection_however_they_arrive(url, expected):
+    """What a client may send on one keep-alive connection: requests pipelined in one write, a request
+    cut in pieces mid-line, bare LF line ends, blank lines between requests, a POST that waits for
+    100 Continue; and the three it may not: a chunked body, headers past 64 KiB, a body past 1 MiB."""
+    labels = b"GET /query/labels?iri=pf%3AVideo HTTP/1.1\r\nHost: x\r\n\r\n"
+    ask = "ASK { GRAPH ?g { ?s ?p ?o } }".encode()
+    form = b"query=" + ask.replace(b" ", b"+").replace(b"{", b"%7B").replace(b"}", b"%7D").replace(b"?", b"%3F")
+    post = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Accept: application/sparql-results+json\r\nContent-Length: %d\r\n\r\n" % len(form)) + form
+    bare = labels.replace(b"\r\n", b"\n")
+    pipelined = _raw_exchange(url, [labels + b"\r\n" + post + bare], 3)
+    assert [code for code, _, _ in pipelined] == [200, 200, 200]
+    assert json.loads(pipelined[0][2]) == expected["labels"] == json.loads(pipelined[2][2])
+    assert json.loads(pipelined[1][2])["boolean"] is True
+
+    pieces = [post[i:i + 7] for i in range(0, len(post), 7)]  # 7-byte writes: lines and the body cut anywhere
+    assert [(c, json.loads(b)["boolean"]) for c, _, b in _raw_exchange(url, pieces, 1, pause=0.001)] == [(200, True)]
+
+    head, _, body = post.partition(b"\r\n\r\n")
+    continued = _raw_exchange(url, [head + b"\r\nExpect: 100-continue\r\n\r\n", body], 1, pause=0.2)
+    assert continued[0][0] == 200 and json.loads(continued[0][2])["boolean"] is True
+
+    chunked = b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    huge_head = b"GET /policies HTTP/1.1\r\nHost: x\r\nX-Filler: " + b"a" * (70 << 10) + b"\r\n\r\n"
+    huge_body = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (2 << 20)
+    for request, code in ((chunked, 411), (huge_head, 431), (huge_body, 413)):
+        answered = _raw_exchange(url, [request], 1)
+        assert [c for c, _, _ in answered] == [code], request[:60]
+        assert answered[0][1]["access-control-allow-origin"] == "*" and json.loads(answered[0][2])["error"]
+
+
 # --- the command ---------------------------------------------------------------------------------
 
 def free_port() -> int:

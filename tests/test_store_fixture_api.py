@@ -127,8 +127,19 @@ def test_sparql_refuses_updates_and_service(store):
         store.sparql("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     with pytest.raises(PolicyflowsError, match="SERVICE"):
         store.sparql("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
-    # the word inside a string or IRI is not the keyword
-    assert store.sparql('SELECT ?x WHERE { BIND("service" AS ?x) }').rows == [{"x": "service"}]
+    with pytest.raises(PolicyflowsError, match="SERVICE"):  # keywords are case-blind
+        store.sparql("select * where { Service <http://example.org/sparql> { ?s ?p ?o } }")
+    # the word inside a string, an IRI or a comment is not the keyword
+    assert store.sparql('SELECT ?x WHERE { BIND("service" AS ?x) } # a SERVICE-free query').rows == [{"x": "service"}]
+    assert store.sparql("ASK { ?s <urn:service> ?o }") is False
+
+
+def test_sparql_rows_are_plain_python_values(store):
+    row = store.sparql('SELECT ?i ?b ?d ?f ?s ?l ?iri ?none WHERE { BIND(3 AS ?i) BIND(false AS ?b) '
+                       'BIND(2.5 AS ?d) BIND("1e3"^^<http://www.w3.org/2001/XMLSchema#double> AS ?f) '
+                       'BIND("7" AS ?s) BIND("video"@en AS ?l) BIND(<urn:x> AS ?iri) }').rows[0]
+    assert row == {"i": 3, "b": False, "d": 2.5, "f": 1000.0, "s": "7", "l": "video", "iri": "urn:x", "none": None}
+    assert type(row["i"]) is int and type(row["b"]) is bool and type(row["s"]) is str
 
 
 def test_export_round_trips(store):
