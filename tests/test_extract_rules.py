@@ -309,3 +309,28 @@ def test_a_table_row_pairs_a_feature_with_its_data_and_purpose():
     st = next(s for s in found if {"postal address"} <= {d.label for d in s.data})
     (start, end), = st.purposes[0].spans
     assert doc.text[start:end] == "deliver your order"
+
+
+def test_a_list_inside_one_sentence_is_read_one_line_an_item():
+    """A lead-in whose colon ends its line, then one item a line inside the same paragraph (an HTML list in a
+    <p>): each line is an item of the lead-in, cites its own words, and a lead-in is no definition label."""
+    page = ("<html><body><p>When you conduct a search, we collect the following: <ul><li>Search terms and the time of "
+            "your search</li></ul><ul><li>Your IP address and your location</li></ul></p>"
+            "<p>We may collect this information if you: <ul><li>visit the Website</li><li>share your e-mail address "
+            "to subscribe to newsletters</li></ul></p></body></html>")
+    doc = read_string(page, policy_id="example", format="html")
+    found = [s for s in RULES.extract(doc) if s.action == "collect" and s.modality != "will-not"]
+    by_line = {s.evidence.text: {d.label for d in s.data} for s in found}
+    assert by_line.get("Your IP address and your location", set()) >= {"IP address", "location"}, by_line
+    assert by_line.get("Search terms and the time of your search", set()) >= {"search history"}, by_line
+    # lines after "… if you:" are the person's acts, conditions of the lead's verb: the sentence is read whole
+    assert any("email address" in labels and text.startswith("We may collect") for text, labels in by_line.items()), by_line
+
+
+def test_an_infinitive_item_under_a_collection_heading_is_a_purpose():
+    """"To send you alerts via SMS messages;" under "Information We Collect" says why, and collects no messages."""
+    page = ("<html><body><h2>Information We Collect</h2><p>We use the information that we collect for the following "
+            "purposes: <ul><li>To send you alerts via SMS messages;</li><li>To generate reports about your "
+            "transaction history.</li></ul></p></body></html>")
+    got = _read(RULES.extract(read_string(page, policy_id="example", format="html")))
+    assert not [r for r in got if {"text messages", "transaction history"} & r[3]], got

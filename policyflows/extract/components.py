@@ -798,8 +798,8 @@ class Headings(Component):
         if ctx.heading is None or view.verbs or not view.data:
             return []
         terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
-        if not terms or _QUESTION_OR_CHOICE.search(view.text):
-            return []
+        if not terms or _QUESTION_OR_CHOICE.search(view.text) or _INFINITIVE_ITEM.match(view.text):
+            return []  # "To send you alerts via SMS messages;" is a purpose, and names no data collected
         action, title, modality = ctx.heading
         return [Statement(action=action, modality=modality, actor=ctx.first_party, data=terms, evidence=r.evidence,
                           recipients=[ctx.first_party], purposes=self.x.own_purposes(view, ctx), section=ctx.section,
@@ -807,6 +807,7 @@ class Headings(Component):
 
 
 INLINE_HEADING_WORDS = 8
+_INFINITIVE_ITEM = re.compile(r"^\W*(?:\(?[a-z0-9]{1,3}[.)]\s*)?to\s+(?!(?:us|you|our|the|a|an|your|third|other)\b)[a-z]+\b", re.I)
 _COLLECT_WORD = re.compile(r"\b(?:collect|gather|obtain|receive|provide)", re.I)
 _MAY_WORD = re.compile(r"\bmay\b", re.I)
 # what the person may do is no practice of the company's: "You can disable cookies in your browser."
