@@ -334,3 +334,17 @@ def test_an_infinitive_item_under_a_collection_heading_is_a_purpose():
             "transaction history.</li></ul></p></body></html>")
     got = _read(RULES.extract(read_string(page, policy_id="example", format="html")))
     assert not [r for r in got if {"text messages", "transaction history"} & r[3]], got
+
+
+def test_a_lead_in_ending_in_the_following_is_no_definition_label():
+    """"… we collect the following: …" leads into a list; it labels nothing, so its verb is read."""
+    got = _read(_rules("When you conduct a search, we collect the following: the search terms you enter and your IP address."))
+    assert [r for r in got if r[0] == "collect" and {"IP address", "search history"} <= r[3]], got
+
+
+def test_a_definition_item_ends_with_its_paragraph():
+    """The sentences under a label "Passwords: …" are about passwords until a blank line; a later paragraph's
+    practice with no data of its own is not about them."""
+    got = _read(_rules("Passwords: you can set a passcode to lock the app.\n\nWe may collect and disclose to third "
+                       "parties statistics regarding our sales and other information collected through our site."))
+    assert not [r for r in got if "password" in r[3]], got

@@ -157,8 +157,10 @@ class Extractor:
         sent = doc.sentences[i]
         text = doc.text[sent.start:sent.end]
         evidence = Evidence(text, sent.start, sent.end, i)
-        if ctx.list_lead and i and _PARAGRAPH_BREAK.search(doc.text, doc.sentences[i - 1].end, sent.start):
-            ctx.list_lead = []  # a list's items are lines of its paragraph; a blank line ends it
+        if i and (ctx.list_lead or ctx.item is not None) and _PARAGRAPH_BREAK.search(doc.text, doc.sentences[i - 1].end, sent.start):
+            # a list's items are lines of its paragraph, a definition item's sentences are those after its label in
+            # its paragraph: a blank line ends both
+            ctx.list_lead, ctx.item = [], None
         if self._inline_heading is not None and self._inline_heading(ctx, evidence):
             return []  # a heading inside the text gives its practice to what follows; it states none itself
         if _QUESTION.search(text):

@@ -176,7 +176,8 @@ def item_label_end(text: str) -> int:
     return m.end()
 
 
-_LEAD_VERB_END = re.compile(r"\b(?:include|includes|including|contain|contains|consists? of|comprises?|are|is|as follows)\s*$", re.I)
+_LEAD_VERB_END = re.compile(r"\b(?:include|includes|including|contain|contains|consists? of|comprises?|are|is|as follows|"
+                            r"(?:the|these) following(?:\s+[\w-]+){0,4}|such as|below)\s*$", re.I)
 
 
 def find_spans(text: str, cues: Cues, view: SentenceView) -> None:
