@@ -348,3 +348,14 @@ def test_a_definition_item_ends_with_its_paragraph():
     got = _read(_rules("Passwords: you can set a passcode to lock the app.\n\nWe may collect and disclose to third "
                        "parties statistics regarding our sales and other information collected through our site."))
     assert not [r for r in got if "password" in r[3]], got
+
+
+def test_a_disclosure_with_no_data_takes_the_last_one_of_its_own_paragraph_only():
+    """"We may also disclose to …" with no data of its own is about the disclosure just before, in its paragraph;
+    one paragraphs before is about other data."""
+    same = _read(_rules("We may share your phone number with our partners. We may also disclose to law enforcement "
+                        "agencies if we believe disclosure is necessary."))
+    assert [r for r in same if r[0] == "share" and "phone number" in r[3]][1:], same
+    apart = _read(_rules("We may share your phone number with our partners.\n\nWe may also disclose to law enforcement "
+                         "agencies if we believe disclosure is necessary."))
+    assert len([r for r in apart if r[0] == "share" and "phone number" in r[3]]) == 1, apart

@@ -709,7 +709,8 @@ class References(Component):
         before = [s for s in ctx.previous if s.modality in ("will", "may")]
         if before and (view.search(self.x.cues.reference) or _PRONOUN_OBJECT.search(view.text)):
             st.data = unique([t for s in before for t in s.data])
-        elif ctx.last_disclosure is not None:
+        elif ctx.last_disclosure is not None and ctx.last_disclosure.evidence.start >= ctx.paragraph_start:
+            # a disclosure of its own paragraph: one paragraphs before is about other data
             st.data = list(ctx.last_disclosure.data)
 
 

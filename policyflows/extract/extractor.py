@@ -73,6 +73,7 @@ class _Context:
     pending: list[Statement] = field(default_factory=list)  # practices still waiting for their data
     lead_in: Statement | None = None
     last_disclosure: Statement | None = None
+    paragraph_start: int = 0  # where the paragraph of the sentence being read starts (after the last blank line)
     heading: tuple | None = None  # (action, the heading's Evidence, modality): a heading that gives a practice
     list_lead: list = field(default_factory=list)  # the practices of a lead-in ending in ":", for every item of its list
     last_party: tuple | None = None  # (sentence index, PartyRef, ((PartyRef, words), …)): the other parties last named, for "these companies", "they"
@@ -157,10 +158,10 @@ class Extractor:
         sent = doc.sentences[i]
         text = doc.text[sent.start:sent.end]
         evidence = Evidence(text, sent.start, sent.end, i)
-        if i and (ctx.list_lead or ctx.item is not None) and _PARAGRAPH_BREAK.search(doc.text, doc.sentences[i - 1].end, sent.start):
+        if i and _PARAGRAPH_BREAK.search(doc.text, doc.sentences[i - 1].end, sent.start):
             # a list's items are lines of its paragraph, a definition item's sentences are those after its label in
             # its paragraph: a blank line ends both
-            ctx.list_lead, ctx.item = [], None
+            ctx.list_lead, ctx.item, ctx.paragraph_start = [], None, sent.start
         if self._inline_heading is not None and self._inline_heading(ctx, evidence):
             return []  # a heading inside the text gives its practice to what follows; it states none itself
         if _QUESTION.search(text):
