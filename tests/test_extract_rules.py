@@ -230,6 +230,9 @@ def _read(found):
     # the party before "to" performs the infinitive; its object is data, not a purpose
     ("We may engage third party vendors to process your payment card details.", "use", "service-provider",
      {"payment card details"}, set()),
+    # 2026-12-02 (third session): an advertiser who distributes cookies reads them back
+    ("Some of our third party advertising partners may distribute cookies to users in advertisements.",
+     "collect", "advertiser", {"cookies"}, set()),
 ])
 def test_rules_of_general_english(text, action, actor, data, absent):
     found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]
