@@ -230,7 +230,14 @@ def _read(found):
     # the party before "to" performs the infinitive; its object is data, not a purpose
     ("We may engage third party vendors to process your payment card details.", "use", "service-provider",
      {"payment card details"}, set()),
-    # 2026-12-02 (third session): an advertiser who distributes cookies reads them back
+    # 2026-12-02 (third session): data named by its source, a social network, is social media information
+    ("If you connect to the services through a social media site, we may receive information about you from that "
+     "social media site.", "collect", "first-party", {"social media information"}, set()),
+    ("If you use your login credentials from a social networking site, we may receive information from such SNS.",
+     "collect", "first-party", {"social media information"}, set()),
+    ("If you log in with a social media feature, the third-party social media site will give us certain information "
+     "about you.", "collect", "first-party", {"social media information"}, set()),
+    # an advertiser who distributes cookies reads them back
     ("Some of our third party advertising partners may distribute cookies to users in advertisements.",
      "collect", "advertiser", {"cookies"}, set()),
 ])

@@ -502,6 +502,41 @@ class Subjects(Component):
         return not (self.x.first_party_words.search(later) or (ctx.aliases and ctx.aliases.search(later)))
 
 
+class Sources(Component):
+    name = "sources"
+    doc = ("data named by its source: what a collecting verb gets 'from a social media site' is social media "
+           "information, when no more specific data is named (context.yaml: data-source)")
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        found = engine.lex.resolve("social media information")
+        self.social_data = found[0] if found else None
+
+    def statement(self, st, r):
+        view, verb = r.view, r.verb
+        if self.social_data is None or verb.action != "collect" or st.modality == "will-not" \
+                or any(t.iri != PERSONAL_INFORMATION for t in st.data):
+            return
+        clause_start, clause_end = view.clause_bounds(verb.start)
+        pattern = self.x.cues.data_source
+        for m in view.recipients:
+            if _SOCIAL_NETWORK not in self.x.lex.broader(m.iri) | {m.iri}:
+                continue
+            # "… from that social media site"; or the network gives it: "the social media site will give us …"
+            after = verb.end <= m.start and m.end <= clause_end and not verb.by_user \
+                and pattern.search(view.text, max(verb.end, m.start - 40), m.start)
+            gives = verb.by_user and clause_start <= m.start and m.end <= verb.start and _US_AFTER.match(view.text, verb.end)
+            if after or gives:
+                st.data = [Term(self.social_data.iri, self.social_data.label, spans=view.doc_spans(m.start, m.end))]
+                return
+
+
+_US_AFTER = re.compile(r"\s*(?:(?:with|to)\s+)?us\b|(?<=\bus)", re.IGNORECASE)
+
+
+_SOCIAL_NETWORK = str(PF.SocialNetworkProvider)
+
+
 class Recipients(Component):
     name = "recipients"
     doc = ("who receives: parties named after a disclosing verb, agents of a passive ('by us and our partners'), "
@@ -847,7 +882,7 @@ class PracticeModel(Component):
 # The declared order. Components run in it at each of the points; any one may be disabled.
 PIPELINE: tuple[type[Component], ...] = (
     Modality, Items, PurposeLists, Continuations, NonPersonal, Exclusions,
-    Subjects, Recipients, Purposes, Conditions, Places, Retention, References,
+    Subjects, Sources, Recipients, Purposes, Conditions, Places, Retention, References,
     Locations, Sections, Headings, PracticeModel,
 )
 # Parts of the engine that other components' reading also depends on; they too can be disabled:
