@@ -369,3 +369,15 @@ def test_a_disclosure_with_no_data_takes_the_last_one_of_its_own_paragraph_only(
     apart = _read(_rules("We may share your phone number with our partners.\n\nWe may also disclose to law enforcement "
                          "agencies if we believe disclosure is necessary."))
     assert len([r for r in apart if r[0] == "share" and "phone number" in r[3]]) == 1, apart
+
+
+@pytest.mark.parametrize("text", [
+    "We won't share your email address with third parties.",
+    "We don’t collect your precise location.",
+    "We cannot collect your location when the app is closed.",
+    "Our partners didn't receive your phone number.",
+])
+def test_a_contracted_negation_rules_the_practice_out(text):
+    """"won't", "don’t" (either apostrophe), "cannot": one word each, a negation like "not"."""
+    found = [s for s in _rules(text) if s.data]
+    assert found and all(s.modality == "will-not" for s in found), [(s.action, s.modality) for s in found]
