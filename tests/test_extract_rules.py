@@ -376,8 +376,18 @@ def test_a_disclosure_with_no_data_takes_the_last_one_of_its_own_paragraph_only(
     "We don’t collect your precise location.",
     "We cannot collect your location when the app is closed.",
     "Our partners didn't receive your phone number.",
+    # a negation reaches every verb of a list after it, across the list's commas
+    "We do not rent, sell or share your email address with advertisers.",
+    "Gamenco does NOT collect, transmit or disclose your name or phone number.",
+    # "None of …" as the subject
+    "None of your personal information is shared with third parties.",
 ])
-def test_a_contracted_negation_rules_the_practice_out(text):
-    """"won't", "don’t" (either apostrophe), "cannot": one word each, a negation like "not"."""
+def test_a_negation_rules_the_practice_out(text):
+    """"won't", "don’t" (either apostrophe), "cannot": one word each, a negation like "not"; and a negation's reach."""
     found = [s for s in _rules(text) if s.data]
     assert found and all(s.modality == "will-not" for s in found), [(s.action, s.modality) for s in found]
+
+
+def test_a_negation_does_not_reach_a_verb_with_an_object_of_its_own_after_a_comma():
+    got = _read(_rules("We do not collect your name, share your email address with partners."))
+    assert [r for r in got if r[0] == "share" and "email address" in r[3]], got
