@@ -379,6 +379,8 @@ def test_a_disclosure_with_no_data_takes_the_last_one_of_its_own_paragraph_only(
     # a negation reaches every verb of a list after it, across the list's commas
     "We do not rent, sell or share your email address with advertisers.",
     "Gamenco does NOT collect, transmit or disclose your name or phone number.",
+    # … and across an aside between commas right after it
+    "We never, under any circumstances, share your email address with advertisers.",
     # "None of …" as the subject
     "None of your personal information is shared with third parties.",
 ])
