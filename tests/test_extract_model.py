@@ -75,10 +75,10 @@ def test_its_scores_were_cross_validated_by_policy_and_beat_the_rules(committed)
     """The figures the training script wrote: 5 folds by policy / 40-paragraph file, each fold read by a model
     trained without it. Floors a little under what was measured (docs/extraction.md)."""
     cv, rules = committed["scores"]["cv"], committed["scores"]["rules_only"]
-    assert cv["collect"][2] >= 0.67 and cv["collect"][0] >= 0.71  # measured P .718 R .645 F1 .679 (rules .645)
+    assert cv["collect"][2] >= 0.685 and cv["collect"][0] >= 0.72  # measured P .725 R .660 F1 .691 (rules .660)
     # app350 precision was .751 before an earlier stop's rules, which gave 2.1 points of recall for 1.2 of it
-    assert cv["app350"][2] >= 0.62 and cv["app350"][0] >= 0.73  # measured P .738 R .543 F1 .625 (rules .548)
-    assert cv["share"][2] >= 0.565 and cv["share"][0] >= 0.735  # measured P .743 R .468 F1 .574 (rules .568)
+    assert cv["app350"][2] >= 0.63 and cv["app350"][0] >= 0.75  # measured P .757 R .547 F1 .635 (rules .569)
+    assert cv["share"][2] >= 0.58 and cv["share"][0] >= 0.74  # measured P .749 R .482 F1 .587 (rules .588)
     assert cv["share"][0] >= rules["share"][0]  # sharing: more precise than the rules, about as complete
     assert cv["collect"][2] > rules["collect"][2] and cv["app350"][2] > rules["app350"][2]
 

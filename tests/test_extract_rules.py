@@ -230,6 +230,16 @@ def _read(found):
     # the party before "to" performs the infinitive; its object is data, not a purpose
     ("We may engage third party vendors to process your payment card details.", "use", "service-provider",
      {"payment card details"}, set()),
+    # 2026-12-02 (third session): data named by its source, a social network, is social media information
+    ("If you connect to the services through a social media site, we may receive information about you from that "
+     "social media site.", "collect", "first-party", {"social media information"}, set()),
+    ("If you use your login credentials from a social networking site, we may receive information from such SNS.",
+     "collect", "first-party", {"social media information"}, set()),
+    ("If you log in with a social media feature, the third-party social media site will give us certain information "
+     "about you.", "collect", "first-party", {"social media information"}, set()),
+    # an advertiser who distributes cookies reads them back
+    ("Some of our third party advertising partners may distribute cookies to users in advertisements.",
+     "collect", "advertiser", {"cookies"}, set()),
 ])
 def test_rules_of_general_english(text, action, actor, data, absent):
     found = [r for r in _read(_rules(text)) if r[0] == action and r[2] == actor]
@@ -309,3 +319,77 @@ def test_a_table_row_pairs_a_feature_with_its_data_and_purpose():
     st = next(s for s in found if {"postal address"} <= {d.label for d in s.data})
     (start, end), = st.purposes[0].spans
     assert doc.text[start:end] == "deliver your order"
+
+
+def test_a_list_inside_one_sentence_is_read_one_line_an_item():
+    """A lead-in whose colon ends its line, then one item a line inside the same paragraph (an HTML list in a
+    <p>): each line is an item of the lead-in, cites its own words, and a lead-in is no definition label."""
+    page = ("<html><body><p>When you conduct a search, we collect the following: <ul><li>Search terms and the time of "
+            "your search</li></ul><ul><li>Your IP address and your location</li></ul></p>"
+            "<p>We may collect this information if you: <ul><li>visit the Website</li><li>share your e-mail address "
+            "to subscribe to newsletters</li></ul></p></body></html>")
+    doc = read_string(page, policy_id="example", format="html")
+    found = [s for s in RULES.extract(doc) if s.action == "collect" and s.modality != "will-not"]
+    by_line = {s.evidence.text: {d.label for d in s.data} for s in found}
+    assert by_line.get("Your IP address and your location", set()) >= {"IP address", "location"}, by_line
+    assert by_line.get("Search terms and the time of your search", set()) >= {"search history"}, by_line
+    # lines after "… if you:" are the person's acts, conditions of the lead's verb: the sentence is read whole
+    assert any("email address" in labels and text.startswith("We may collect") for text, labels in by_line.items()), by_line
+
+
+def test_an_infinitive_item_under_a_collection_heading_is_a_purpose():
+    """"To send you alerts via SMS messages;" under "Information We Collect" says why, and collects no messages."""
+    page = ("<html><body><h2>Information We Collect</h2><p>We use the information that we collect for the following "
+            "purposes: <ul><li>To send you alerts via SMS messages;</li><li>To generate reports about your "
+            "transaction history.</li></ul></p></body></html>")
+    got = _read(RULES.extract(read_string(page, policy_id="example", format="html")))
+    assert not [r for r in got if {"text messages", "transaction history"} & r[3]], got
+
+
+def test_a_lead_in_ending_in_the_following_is_no_definition_label():
+    """"… we collect the following: …" leads into a list; it labels nothing, so its verb is read."""
+    got = _read(_rules("When you conduct a search, we collect the following: the search terms you enter and your IP address."))
+    assert [r for r in got if r[0] == "collect" and {"IP address", "search history"} <= r[3]], got
+
+
+def test_a_definition_item_ends_with_its_paragraph():
+    """The sentences under a label "Passwords: …" are about passwords until a blank line; a later paragraph's
+    practice with no data of its own is not about them."""
+    got = _read(_rules("Passwords: you can set a passcode to lock the app.\n\nWe may collect and disclose to third "
+                       "parties statistics regarding our sales and other information collected through our site."))
+    assert not [r for r in got if "password" in r[3]], got
+
+
+def test_a_disclosure_with_no_data_takes_the_last_one_of_its_own_paragraph_only():
+    """"We may also disclose to …" with no data of its own is about the disclosure just before, in its paragraph;
+    one paragraphs before is about other data."""
+    same = _read(_rules("We may share your phone number with our partners. We may also disclose to law enforcement "
+                        "agencies if we believe disclosure is necessary."))
+    assert [r for r in same if r[0] == "share" and "phone number" in r[3]][1:], same
+    apart = _read(_rules("We may share your phone number with our partners.\n\nWe may also disclose to law enforcement "
+                         "agencies if we believe disclosure is necessary."))
+    assert len([r for r in apart if r[0] == "share" and "phone number" in r[3]]) == 1, apart
+
+
+@pytest.mark.parametrize("text", [
+    "We won't share your email address with third parties.",
+    "We don’t collect your precise location.",
+    "We cannot collect your location when the app is closed.",
+    "Our partners didn't receive your phone number.",
+    # a negation reaches every verb of a list after it, across the list's commas
+    "We do not rent, sell or share your email address with advertisers.",
+    "Gamenco does NOT collect, transmit or disclose your name or phone number.",
+    # … and across an aside between commas right after it
+    "We never, under any circumstances, share your email address with advertisers.",
+    # "None of …" as the subject
+    "None of your personal information is shared with third parties.",
+])
+def test_a_negation_rules_the_practice_out(text):
+    """"won't", "don’t" (either apostrophe), "cannot": one word each, a negation like "not"; and a negation's reach."""
+    found = [s for s in _rules(text) if s.data]
+    assert found and all(s.modality == "will-not" for s in found), [(s.action, s.modality) for s in found]
+
+
+def test_a_negation_does_not_reach_a_verb_with_an_object_of_its_own_after_a_comma():
+    got = _read(_rules("We do not collect your name, share your email address with partners."))
+    assert [r for r in got if r[0] == "share" and "email address" in r[3]], got

@@ -502,6 +502,41 @@ class Subjects(Component):
         return not (self.x.first_party_words.search(later) or (ctx.aliases and ctx.aliases.search(later)))
 
 
+class Sources(Component):
+    name = "sources"
+    doc = ("data named by its source: what a collecting verb gets 'from a social media site' is social media "
+           "information, when no more specific data is named (context.yaml: data-source)")
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        found = engine.lex.resolve("social media information")
+        self.social_data = found[0] if found else None
+
+    def statement(self, st, r):
+        view, verb = r.view, r.verb
+        if self.social_data is None or verb.action != "collect" or st.modality == "will-not" \
+                or any(t.iri != PERSONAL_INFORMATION for t in st.data):
+            return
+        clause_start, clause_end = view.clause_bounds(verb.start)
+        pattern = self.x.cues.data_source
+        for m in view.recipients:
+            if _SOCIAL_NETWORK not in self.x.lex.broader(m.iri) | {m.iri}:
+                continue
+            # "… from that social media site"; or the network gives it: "the social media site will give us …"
+            after = verb.end <= m.start and m.end <= clause_end and not verb.by_user \
+                and pattern.search(view.text, max(verb.end, m.start - 40), m.start)
+            gives = verb.by_user and clause_start <= m.start and m.end <= verb.start and _US_AFTER.match(view.text, verb.end)
+            if after or gives:
+                st.data = [Term(self.social_data.iri, self.social_data.label, spans=view.doc_spans(m.start, m.end))]
+                return
+
+
+_US_AFTER = re.compile(r"\s*(?:(?:with|to)\s+)?us\b|(?<=\bus)", re.IGNORECASE)
+
+
+_SOCIAL_NETWORK = str(PF.SocialNetworkProvider)
+
+
 class Recipients(Component):
     name = "recipients"
     doc = ("who receives: parties named after a disclosing verb, agents of a passive ('by us and our partners'), "
@@ -709,7 +744,8 @@ class References(Component):
         before = [s for s in ctx.previous if s.modality in ("will", "may")]
         if before and (view.search(self.x.cues.reference) or _PRONOUN_OBJECT.search(view.text)):
             st.data = unique([t for s in before for t in s.data])
-        elif ctx.last_disclosure is not None:
+        elif ctx.last_disclosure is not None and ctx.last_disclosure.evidence.start >= ctx.paragraph_start:
+            # a disclosure of its own paragraph: one paragraphs before is about other data
             st.data = list(ctx.last_disclosure.data)
 
 
@@ -798,8 +834,8 @@ class Headings(Component):
         if ctx.heading is None or view.verbs or not view.data:
             return []
         terms = unique([self.x.term(m, view) for m in view.data if not view.in_ignored(m.start, m.end)])
-        if not terms or _QUESTION_OR_CHOICE.search(view.text):
-            return []
+        if not terms or _QUESTION_OR_CHOICE.search(view.text) or _INFINITIVE_ITEM.match(view.text):
+            return []  # "To send you alerts via SMS messages;" is a purpose, and names no data collected
         action, title, modality = ctx.heading
         return [Statement(action=action, modality=modality, actor=ctx.first_party, data=terms, evidence=r.evidence,
                           recipients=[ctx.first_party], purposes=self.x.own_purposes(view, ctx), section=ctx.section,
@@ -807,6 +843,7 @@ class Headings(Component):
 
 
 INLINE_HEADING_WORDS = 8
+_INFINITIVE_ITEM = re.compile(r"^\W*(?:\(?[a-z0-9]{1,3}[.)]\s*)?to\s+(?!(?:us|you|our|the|a|an|your|third|other)\b)[a-z]+\b", re.I)
 _COLLECT_WORD = re.compile(r"\b(?:collect|gather|obtain|receive|provide)", re.I)
 _MAY_WORD = re.compile(r"\bmay\b", re.I)
 # what the person may do is no practice of the company's: "You can disable cookies in your browser."
@@ -845,7 +882,7 @@ class PracticeModel(Component):
 # The declared order. Components run in it at each of the points; any one may be disabled.
 PIPELINE: tuple[type[Component], ...] = (
     Modality, Items, PurposeLists, Continuations, NonPersonal, Exclusions,
-    Subjects, Recipients, Purposes, Conditions, Places, Retention, References,
+    Subjects, Sources, Recipients, Purposes, Conditions, Places, Retention, References,
     Locations, Sections, Headings, PracticeModel,
 )
 # Parts of the engine that other components' reading also depends on; they too can be disabled:

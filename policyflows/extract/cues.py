@@ -124,6 +124,7 @@ class Cues:
     inventory_lead: re.Pattern
     local_storage: re.Pattern
     storage_location: re.Pattern
+    data_source: re.Pattern  # the words before a party that is where data comes from ("… from a social media site")
     section_actions: tuple[tuple[str, re.Pattern], ...]
     headings: tuple[tuple[str, re.Pattern], ...]  # (action, heading pattern): headings that give a practice
     definition: re.Pattern
@@ -227,6 +228,7 @@ def parse_cues(files: dict) -> Cues:
         inventory_lead=_compiled(one("inventory-lead")),
         local_storage=_compiled(one("local-storage")),
         storage_location=_compiled(one("storage-location")),
+        data_source=_compiled(one("data-source")),
         section_actions=tuple((r.get("action"), _compiled(r)) for r in of("sections")),
         headings=tuple((r.get("action"), _compiled(r)) for r in of("headings")),
         definition=_compiled(one("definition")),

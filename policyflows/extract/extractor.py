@@ -45,6 +45,13 @@ _INFINITIVE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _RELATIVE_WE = re.compile(r"\b(?:that|which)\s+we\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 # A capitalised label and a colon inside a sentence: a candidate definition item.
 _INNER_ITEM = re.compile(r"(?:(?<=[\s:])|^)((?:[A-Z][\w’'/-]*)(?:[ ][\w’'/-]+|\s*\([^)]{0,60}\)){0,9}?)\s?:\s+(?=\S)")
+# a lead-in whose list follows one item a line, in the same sentence: the colon ends its line
+_LINE_LIST_LEAD = re.compile(r":[ \t]*\n[ \t]*(?=\S)")
+_LINE_START = re.compile(r"\n[ \t]*(?=\S)")
+_FOLLOWING = re.compile(r"\b(?:following|below|as follows|includes?|including|such as)\b", re.IGNORECASE)
+_LEAD_SUBJECT = re.compile(r"\b(?:we|you|they|it)\b", re.IGNORECASE)
+_CONDITION_LEAD = re.compile(r"\b(?:if|when|whenever|where|once|after|before|unless|while)\s+(?:you|users?|a user|visitors?)\s*:$",
+                             re.IGNORECASE)
 _FIRST_PARTY_WORDS = CaselessPattern(r"\b(?:we|us|our|ourselves)\b")
 
 
@@ -66,6 +73,7 @@ class _Context:
     pending: list[Statement] = field(default_factory=list)  # practices still waiting for their data
     lead_in: Statement | None = None
     last_disclosure: Statement | None = None
+    paragraph_start: int = 0  # where the paragraph of the sentence being read starts (after the last blank line)
     heading: tuple | None = None  # (action, the heading's Evidence, modality): a heading that gives a practice
     list_lead: list = field(default_factory=list)  # the practices of a lead-in ending in ":", for every item of its list
     last_party: tuple | None = None  # (sentence index, PartyRef, ((PartyRef, words), …)): the other parties last named, for "these companies", "they"
@@ -150,8 +158,10 @@ class Extractor:
         sent = doc.sentences[i]
         text = doc.text[sent.start:sent.end]
         evidence = Evidence(text, sent.start, sent.end, i)
-        if ctx.list_lead and i and _PARAGRAPH_BREAK.search(doc.text, doc.sentences[i - 1].end, sent.start):
-            ctx.list_lead = []  # a list's items are lines of its paragraph; a blank line ends it
+        if i and _PARAGRAPH_BREAK.search(doc.text, doc.sentences[i - 1].end, sent.start):
+            # a list's items are lines of its paragraph, a definition item's sentences are those after its label in
+            # its paragraph: a blank line ends both
+            ctx.list_lead, ctx.item, ctx.paragraph_start = [], None, sent.start
         if self._inline_heading is not None and self._inline_heading(ctx, evidence):
             return []  # a heading inside the text gives its practice to what follows; it states none itself
         if _QUESTION.search(text):
@@ -168,15 +178,32 @@ class Extractor:
                     self._note_party(named, SentenceView(text=text, offset=sent.start, section=ctx.section), evidence, ctx)
             return []
         made: list[Statement] = []
-        for seg_start, seg_end in self._segments(text):
-            made.extend(self._segment(text[seg_start:seg_end], sent.start + seg_start, ctx, evidence))
+        segments, lines = self._segments(text)
+        for seg_start, seg_end in segments:
+            seg_text = text[seg_start:seg_end]
+            # a line of a list cites its own words, not the whole list
+            seg_evidence = Evidence(seg_text.strip(), sent.start + seg_start + len(seg_text) - len(seg_text.lstrip()),
+                                    sent.start + seg_start + len(seg_text.rstrip()), i) if lines else evidence
+            made.extend(self._segment(seg_text, sent.start + seg_start, ctx, seg_evidence))
         return made
 
-    def _segments(self, text: str) -> list[tuple[int, int]]:
-        """Split a sentence where a definition item starts inside it ("… through APP Remote video: when …")."""
+    def _segments(self, text: str) -> tuple[list[tuple[int, int]], bool]:
+        """Split a sentence where a definition item starts inside it ("… through APP Remote video: when …"), and
+        where a line of a list starts after a lead-in that ends its line with a colon ("We collect the following:"
+        then one item a line): each line is an item of the lead-in, as if it were a sentence of its own."""
+        lead = _LINE_LIST_LEAD.search(text) if "\n" in text and self.on("continuations") else None
+        # (not "… if you:" then the person's acts, one a line: the lines are conditions of the lead's verb; not a
+        # definition label and its one line, "Video stored in Micro SD:\nwhen you insert …": a list has two lines,
+        # or a lead-in with "the following" or a subject and its verb)
+        lines = [lead.end()] + [m.end() for m in _LINE_START.finditer(text, lead.end())] if lead else []
+        if lead and not _CONDITION_LEAD.search(text, 0, lead.start() + 1) and (
+                len(lines) > 1 or _FOLLOWING.search(text, 0, lead.start())
+                or (_LEAD_SUBJECT.search(text, 0, lead.start()) and action_matches(text[:lead.start()], self.cues))):
+            cuts = [0] + [c for c in lines if c < len(text.rstrip())]
+            return list(zip(cuts, cuts[1:] + [len(text)])), True
         cuts = [0]
         if ":" not in text or not self.on("items"):
-            return [(0, len(text))]
+            return [(0, len(text))], False
         for m in _INNER_ITEM.finditer(text):
             label_start = m.start(1)
             if label_start == 0 or label_start - cuts[-1] < 12:
@@ -184,7 +211,7 @@ class Extractor:
             mentions = [d for d in self.lex.data_mentions(m.group(1))]
             if mentions and mentions[-1].end >= len(m.group(1).rstrip(") ")) - 2:
                 cuts.append(label_start)
-        return list(zip(cuts, cuts[1:] + [len(text)]))
+        return list(zip(cuts, cuts[1:] + [len(text)])), False
 
     def _segment(self, text: str, offset: int, ctx: _Context, evidence: Evidence) -> list[Statement]:
         r = C.Reading(self.view(text, offset, ctx.section, ctx.sharing), ctx, evidence, ctx.sharing)

@@ -176,7 +176,8 @@ def item_label_end(text: str) -> int:
     return m.end()
 
 
-_LEAD_VERB_END = re.compile(r"\b(?:include|includes|including|contain|contains|consists? of|comprises?|are|is|as follows)\s*$", re.I)
+_LEAD_VERB_END = re.compile(r"\b(?:include|includes|including|contain|contains|consists? of|comprises?|are|is|as follows|"
+                            r"(?:the|these) following(?:\s+[\w-]+){0,4}|such as|below)\s*$", re.I)
 
 
 def find_spans(text: str, cues: Cues, view: SentenceView) -> None:
@@ -299,6 +300,10 @@ def modality_of(view: SentenceView, verb: Verb, cues: Cues) -> str:
     """will-not when a negation stands before the verb in its clause; may for a modal; else will."""
     clause_start, clause_end = view.clause_bounds(verb.start)
     window_start = max(clause_start, text_rfind_comma(view.text, verb.start, clause_start))
+    # "we do not rent, sell or share …": a list of verbs after a negation is one predicate; the comma is the list's
+    listed = _VERB_LIST.search(view.text, clause_start, verb.start)
+    if listed:
+        window_start = max(clause_start, listed.start())
     before = view.text[window_start:verb.start]
     words = before.split()
     window = " ".join(words[-cues.negation_window_words:])
@@ -325,6 +330,12 @@ def modality_of(view: SentenceView, verb: Verb, cues: Cues) -> str:
 # a clause that opens with "No" and reaches its passive verb with no other verb: "No name, email or IP address is received by us"
 _NO_SUBJECT = re.compile(r"^\W*(?:no|neither)\s+(?:(?!(?:we|you|they|it|may|will|can|shall|must|should|would|could|do|does|did)\b)[^;:.!?])*?"
                          r"\b(?:is|are|was|were|be|been|being|will be|may be|can be|shall be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+
+
+# a negation, then single words each followed by a comma or a conjunction, up to the verb: "not rent, sell or "
+# … or an aside between commas right after the negation: "we never, under any circumstances, share …"
+_VERB_LIST = re.compile(r"\b(?:not|never|n['’]t)(?:\s+(?:[a-z]+(?:\s*,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+)){1,5}"
+                        r"|\s*,[^,;:.]{1,50},\s*)$", re.IGNORECASE)
 
 
 def text_rfind_comma(text: str, pos: int, floor: int) -> int:
