@@ -337,9 +337,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
     """A client connection: frame each request (request line, headers, a Content-Length body),
     have the server answer it, write the answer; keep-alive until the client or the answer ends it.
 
-    It reads the socket itself into one buffer (no file objects, no line-by-line reads): the
-    handling around a light query was a third of its cost (benchmarks/serve_bench.py); what a
-    client sends after a request (pipelining) stays in the buffer for the next one."""
+    It reads the socket itself into one buffer, with fewer Python calls per request than file
+    objects read line by line; what a client sends after a request (pipelining) stays in the
+    buffer for the next one."""
 
     busy = False  # between reading a request and writing its answer
 
