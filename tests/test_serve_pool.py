@@ -103,7 +103,7 @@ def gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
             return fh.read().rsplit(")", 1)[1].split()[0] == "Z"  # a zombie holds no store and burns nothing
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # reaped before or while /proc was read
         return True
 
 
