@@ -105,3 +105,13 @@ def test_sd_card_video_stays_with_the_user(hualai):
     _, statements = hualai
     local = [s for s in statements if any(r.kind == "user" for r in s.recipients)]
     assert local and all(s.action in {"collect", "store", "retain"} for s in local)
+
+
+def test_one_extractor_reused_for_a_corpus_reads_each_policy_as_a_fresh_one_does(hualai, seventymai):
+    # a build worker keeps one Extractor for every document (pipeline._extractor): nothing of one
+    # document may reach the next, in either order
+    from policyflows.pipeline import _extractor, graph_for_document
+
+    for doc, fresh in (hualai, seventymai, hualai):
+        assert graph_for_document(doc).statements == fresh
+    assert _extractor() is _extractor()

@@ -286,6 +286,16 @@ def test_unknown_term_raises_with_suggestions(lex):
     assert err.value.suggestions[0] == "video"
 
 
+def test_a_term_resolved_again_gives_the_same_answer_and_the_same_error(lex):
+    first = lex.resolve("phone numbers")
+    first.append("not a concept")  # what a caller does with its list is its own
+    assert lex.resolve("phone numbers") == first[:-1]
+    for _ in range(2):  # a remembered miss still raises, with its suggestions
+        with pytest.raises(UnknownTermError) as err:
+            lex.resolve("vidoe")
+        assert err.value.term == "vidoe" and err.value.suggestions[0] == "video"
+
+
 def test_label_of_concepts_and_places(lex):
     assert lex.label(str(PF.CloudCachedVideo)) == "cloud-cached video"
     assert lex.label("https://w3id.org/dpv/loc#CN-BJ") == "Beijing"

@@ -553,6 +553,7 @@ class Lexicon:
     labels: dict[str, list[tuple]] = field(repr=False)  # vocab -> [(label, iri or "", proper noun?[, LISTED/LIST_ONLY/0])]
     _matchers: dict = field(default_factory=dict, repr=False)
     _children: dict | None = field(default=None, repr=False)
+    _resolved: dict = field(default_factory=dict, repr=False)  # term -> its concepts, or the error it raised
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -681,6 +682,21 @@ class Lexicon:
 
         :raises UnknownTermError: nothing matches; ``suggestions`` holds close labels.
         """
+        # each call scans every label; an extractor resolves the same few terms for every document
+        got = self._resolved.get(term)
+        if got is None:
+            try:
+                got = tuple(self._resolve(term))
+            except UnknownTermError as exc:
+                got = exc
+            if len(self._resolved) > 4096:
+                self._resolved.clear()
+            self._resolved[term] = got
+        if isinstance(got, UnknownTermError):
+            raise UnknownTermError(got.term, list(got.suggestions))
+        return list(got)
+
+    def _resolve(self, term: str) -> list[Concept]:
         cleaned = term.strip()
         if cleaned in self.concepts and self.concepts[cleaned]["vocab"] == "data":
             return [self.concept(cleaned)]
