@@ -393,3 +393,22 @@ def test_a_negation_rules_the_practice_out(text):
 def test_a_negation_does_not_reach_a_verb_with_an_object_of_its_own_after_a_comma():
     got = _read(_rules("We do not collect your name, share your email address with partners."))
     assert [r for r in got if r[0] == "share" and "email address" in r[3]], got
+
+
+@pytest.mark.parametrize("text, action, data", [
+    # a past participle right after the object's noun describes it ("information collected through …"): the
+    # object, and the data its examples name, go on after it
+    ("We may share any information collected through our Services, including your name and postal address, "
+     "with our affiliated companies.", "share", {"name", "postal address"}),
+    ("We may disclose the data gathered by our website, such as your email address, to our service providers.",
+     "share", {"email address"}),
+])
+def test_a_participle_that_describes_the_object_does_not_end_it(text, action, data):
+    got = _read(_rules(text))
+    assert any(r[0] == action and data <= set(r[3]) for r in got), got
+
+
+def test_a_participle_with_its_own_auxiliary_or_subject_still_ends_the_object():
+    # "… share it. Information is collected …" / "we share what we have collected": not a description of an object
+    got = _read(_rules("We may share reports with partners and we collected your email address at sign-up."))
+    assert not any(r[0] == "share" and "email address" in r[3] for r in got), got

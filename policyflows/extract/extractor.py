@@ -19,7 +19,7 @@ from policyflows.extract.cues import CaselessPattern, Cues, load_cues
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
 from policyflows.extract.sentence import (
     INFINITIVE, SentenceView, Span, Verb, action_matches, coordinated, find_spans, find_verbs, item_label_end,
-    law_context,
+    law_context, reduced_relative,
 )
 from policyflows.errors import PolicyflowsError
 from policyflows.vocab import PF
@@ -328,7 +328,7 @@ class Extractor:
         for later in verbs[k + 1:]:
             if later.start >= clause_end:
                 break
-            if not coordinated(view, verbs[verbs.index(later) - 1], later):
+            if not coordinated(view, verbs[verbs.index(later) - 1], later) and not reduced_relative(view, verb, later):
                 end = later.start
                 break
         if verb.action in {"use", "collect", "retain", "delete"}:

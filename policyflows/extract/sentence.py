@@ -349,6 +349,28 @@ def coordinated(view: SentenceView, left: Verb, right: Verb) -> bool:
     return bool(_COORDINATION.match(view.text[left.end:right.start]))
 
 
+# a few words of a noun phrase, no clause of their own: "any information", "the data that"
+_OBJECT_NOUNS = re.compile(r"\s+(?:[\w’'-]+\s+){1,6}$")
+_NOT_A_NOUN = frozenset("""and or but nor to of for by from with in on at as be been being is are was were have has had
+    we you they it he she i not also then that which who whom whose when if may will can could would should must shall
+    do does did""".split())
+
+
+def reduced_relative(view: SentenceView, left: Verb, right: Verb) -> bool:
+    """True when ``right`` is a past participle right after a noun of ``left``'s object, with no auxiliary: a
+    reduced relative clause that describes the object, which goes on after it ("we may share any information
+    collected through our services, including your name, with our affiliates")."""
+    if not right.text.lower().endswith(_PARTICIPLE_ENDINGS) or " " in right.text.strip():
+        return False
+    gap = view.text[left.end:right.start]
+    if _PASSIVE_AUX.search(gap):  # "… and is collected": a verb of its own ("collected by …", its agent, is not)
+        return False
+    if not _OBJECT_NOUNS.fullmatch(gap):
+        return False
+    words = gap.lower().split()
+    return words[-1] not in _NOT_A_NOUN and not _NOT_A_NOUN.intersection(words[:-1]) - {"of", "for", "from", "in", "on", "to"}
+
+
 _PERSON_PLACE = re.compile(r"(?:you are|you're|if you|users?|residents?|individuals?|customers?|persons?)\s+(?:\w+\s+){0,2}?"
                            r"(?:located|based|resident|residing|living|who live)?\s*(?:in|outside(?: of)?|of)\s+(?:the\s+)?$",
                            re.IGNORECASE)
