@@ -359,6 +359,16 @@ def test_an_inverted_phrase_gives_a_list_only_word_its_sense(lex):
     assert lex.data_mentions("Restart the device you use.") == []
 
 
+def test_everyday_phrasings_of_usage_browser_and_tracking(lex):
+    assert labels(lex.data_mentions("We log your IP address, browser and operating system.")) == {
+        "IP address", "browser information", "operating system"}
+    assert lex.data_mentions("Close the browser to end the session.") == []
+    assert found(lex.data_mentions("We collect information about your browser.")) == [
+        ("information about your browser", "browser information")]
+    assert labels(lex.data_mentions("We record session information and tracking information.")) == {"usage data", "cookies"}
+    assert labels(lex.data_mentions("We study customer behavior and the time spent on each page.")) == {"usage data"}
+
+
 def test_a_verb_or_a_channel_is_no_category(lex):
     assert lex.data_mentions(sentence(CORPUS / "iot" / "arlo.html", "we will take appropriate measures", "address the issue promptly")) == []
     assert lex.data_mentions(sentence(opp115_policy("citizen.org"), "If you contact us by phone or email", "follow up with you")) == []
