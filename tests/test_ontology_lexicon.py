@@ -353,6 +353,32 @@ def test_a_listed_word_counts_in_a_list_of_categories(lex):
     assert [label for _, label in found(lex.data_mentions(text))] == ["name", "postal address", "phone number", "email address"]
 
 
+def test_a_plural_possessive_apostrophe_stands_between_the_words_of_a_label(lex):
+    # "users' behavior" is a label; "users'" and "customers’" are the possessives "user's", "customer's"
+    assert found(lex.data_mentions("We study our users' behavior on the site.")) == [("users' behavior", "usage data")]
+    assert found(lex.data_mentions("We keep information about users’ browsers.")) == [
+        ("information about users’ browsers", "browser information")]
+    assert labels(lex.data_mentions("We never sell our customers' addresses.")) == {"postal address"}
+    assert lex.data_mentions("Please address our customers' concerns.") == []
+
+
+def test_an_inverted_phrase_gives_a_list_only_word_its_sense(lex):
+    # "device" names a category in a list only ("your device" is the thing itself), but "information about the device" is device information
+    assert found(lex.data_mentions("We keep information about the device you use.")) == [
+        ("information about the device", "device information")]
+    assert lex.data_mentions("Restart the device you use.") == []
+
+
+def test_everyday_phrasings_of_usage_browser_and_tracking(lex):
+    assert labels(lex.data_mentions("We log your IP address, browser and operating system.")) == {
+        "IP address", "browser information", "operating system"}
+    assert lex.data_mentions("Close the browser to end the session.") == []
+    assert found(lex.data_mentions("We collect information about your browser.")) == [
+        ("information about your browser", "browser information")]
+    assert labels(lex.data_mentions("We record session information and tracking information.")) == {"usage data", "cookies"}
+    assert labels(lex.data_mentions("We study customer behavior and the time spent on each page.")) == {"usage data"}
+
+
 def test_a_verb_or_a_channel_is_no_category(lex):
     assert lex.data_mentions(sentence(CORPUS / "iot" / "arlo.html", "we will take appropriate measures", "address the issue promptly")) == []
     assert lex.data_mentions(sentence(opp115_policy("citizen.org"), "If you contact us by phone or email", "follow up with you")) == []

@@ -53,6 +53,7 @@ PURPOSE_FILLER = frozenset(
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _GAP = re.compile(r"[\s\-/–—()\"“”]*|\.")  # 'Internet Protocol ("IP") address'
 _INITIAL_GAP = re.compile(r"\.\s")  # "P.R. China": after a one-letter initial only
+_PLURAL_POSSESSIVE_GAP = re.compile(r"['’]\s+")  # "users' behavior": after a word ending in s only
 _OPENERS = frozenset({"your", "the", "their", "our", "a", "an", "my", "his", "her", "its"})  # words a label may start with
 _ABBREVIATION = re.compile(r"^[A-Z0-9]{1,4}$")
 _ABBREVIATION_PLURAL = re.compile(r"^[A-Z][A-Z0-9]{1,4}s$")
@@ -141,6 +142,11 @@ def _case_rule(token: str, proper: bool) -> str | None:
 def _number_rule(token: str) -> str | None:
     """'plural' for a label word written in the plural: "contacts" must not match "contact"."""
     return "plural" if normalise(token) != _fold(token).lower() and token.lower().endswith("s") else None
+
+
+def _plural_possessive(gap: str, word: str) -> bool:
+    """The apostrophe of a plural possessive and a space: "users' behavior", "customers’ addresses"."""
+    return word[-1:] in ("s", "S") and _PLURAL_POSSESSIVE_GAP.fullmatch(gap) is not None
 
 
 def _surface_ok(rule: str | None, label_token: str, surface: str) -> bool:
@@ -366,7 +372,8 @@ class _Matcher:
     def _gaps_ok(text, tokens, first, last) -> bool:
         for i in range(first, last):
             gap = text[tokens.end(i):tokens.start(i + 1)]
-            if not (_GAP.fullmatch(gap) or (_INITIAL_GAP.fullmatch(gap) and len(tokens.text(i)) == 1)):
+            if not (_GAP.fullmatch(gap) or (_INITIAL_GAP.fullmatch(gap) and len(tokens.text(i)) == 1)
+                    or _plural_possessive(gap, tokens.text(i))):
                 return False
         return True
 
@@ -428,8 +435,13 @@ class _Compounds:
             j += 1
         elif words[position + 1] == "of":
             return None
-        if j >= len(words) or (words[j] in matcher.starts and matcher._match_at(text, tokens, None, words, j) is not None):
-            return None  # the words name a category themselves: the plain scan finds it there
+        if j >= len(words):
+            return None
+        if words[j] in matcher.starts:
+            plain = matcher._match_at(text, tokens, None, words, j)
+            if plain is not None and plain[2] != LIST_ONLY:
+                return None  # the words name a category themselves: the plain scan finds it there
+            # a word that names a category in a list only ("browser") takes its sense here: "information about your browser"
         for length in (3, 2, 1):
             modifier = tuple(words[j:j + length])
             if len(modifier) < length:
@@ -519,8 +531,10 @@ class _Compounds:
 
         def possessed(span):  # "your address"; not "your device", which is the thing itself (list only)
             first = span[0]
-            return (span[3] != LIST_ONLY and first > 0 and words[first - 1] in self.POSSESSIVES
-                    and text[tokens.end(first - 1):tokens.start(first)].isspace())
+            if span[3] == LIST_ONLY or first == 0 or words[first - 1] not in self.POSSESSIVES:
+                return False
+            gap = text[tokens.end(first - 1):tokens.start(first)]
+            return gap.isspace() or _plural_possessive(gap, tokens.text(first - 1))
 
         accepted = [not span[3] or (not qualified(span) and possessed(span)) for span in spans]
         changed = True
