@@ -44,10 +44,13 @@ SCORER = SHARED / "tools" / "score_types.py"
 # cross-validation as before, came out 0.42 (was 0.48; the five folds chose 0.44 to 0.50). With the old model the
 # same lexicon scored 78.0 / 72.2 / 75.0, 83.2 / 51.8 / 63.8 and 78.8 / 59.4 / 67.7: the precision lost is the
 # threshold's, not the vocabulary's. Their precision floors fall by 0.015 and 0.005.
+# Merged with 6a030f6 (a participle that describes the object does not end it) and retrained: share keep threshold
+# 0.44, share 81.5 / 52.6 / 63.9 (cross-validated 59.1, precision 75.3), APP-350 78.0 / 59.3 / 67.4 (cross-validated
+# 63.7), collect 78.1 / 72.2 / 75.0 (cross-validated 69.6): share's floors rise again.
 FLOORS = {
     ("opp115", "collect"): (0.775, 0.715, 0.745),  # measured 78.1 / 72.2 / 75.0
-    ("opp115", "share"): (0.80, 0.52, 0.63),  # measured 80.4 / 52.6 / 63.6
-    ("app350", "labels"): (0.775, 0.585, 0.67),  # measured 77.9 / 59.3 / 67.3
+    ("opp115", "share"): (0.81, 0.52, 0.635),  # measured 81.5 / 52.6 / 63.9
+    ("app350", "labels"): (0.775, 0.585, 0.67),  # measured 78.0 / 59.3 / 67.4
 }
 
 
