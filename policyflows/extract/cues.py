@@ -122,6 +122,7 @@ class Cues:
     continuation: re.Pattern
     inventory: re.Pattern
     inventory_lead: re.Pattern
+    list_lead: re.Pattern  # words that lead into a list ("the following", "such as", "may include")
     local_storage: re.Pattern
     storage_location: re.Pattern
     data_source: re.Pattern  # the words before a party that is where data comes from ("… from a social media site")
@@ -226,6 +227,7 @@ def parse_cues(files: dict) -> Cues:
         continuation=_compiled(one("continuation")),
         inventory=_compiled(one("inventory")),
         inventory_lead=_compiled(one("inventory-lead")),
+        list_lead=_compiled(one("list-lead")),
         local_storage=_compiled(one("local-storage")),
         storage_location=_compiled(one("storage-location")),
         data_source=_compiled(one("data-source")),

@@ -48,7 +48,6 @@ _INNER_ITEM = re.compile(r"(?:(?<=[\s:])|^)((?:[A-Z][\w’'/-]*)(?:[ ][\w’'/-]
 # a lead-in whose list follows one item a line, in the same sentence: the colon ends its line
 _LINE_LIST_LEAD = re.compile(r":[ \t]*\n[ \t]*(?=\S)")
 _LINE_START = re.compile(r"\n[ \t]*(?=\S)")
-_FOLLOWING = re.compile(r"\b(?:following|below|as follows|includes?|including|such as)\b", re.IGNORECASE)
 _LEAD_SUBJECT = re.compile(r"\b(?:we|you|they|it)\b", re.IGNORECASE)
 _CONDITION_LEAD = re.compile(r"\b(?:if|when|whenever|where|once|after|before|unless|while)\s+(?:you|users?|a user|visitors?)\s*:$",
                              re.IGNORECASE)
@@ -197,7 +196,7 @@ class Extractor:
         # or a lead-in with "the following" or a subject and its verb)
         lines = [lead.end()] + [m.end() for m in _LINE_START.finditer(text, lead.end())] if lead else []
         if lead and not _CONDITION_LEAD.search(text, 0, lead.start() + 1) and (
-                len(lines) > 1 or _FOLLOWING.search(text, 0, lead.start())
+                len(lines) > 1 or self.cues.list_lead.search(text, 0, lead.start())
                 or (_LEAD_SUBJECT.search(text, 0, lead.start()) and action_matches(text[:lead.start()], self.cues))):
             cuts = [0] + [c for c in lines if c < len(text.rstrip())]
             return list(zip(cuts, cuts[1:] + [len(text)])), True
@@ -265,7 +264,7 @@ class Extractor:
     def view(self, text: str, offset: int, section: str | None, sharing: bool = False) -> SentenceView:
         """Everything the components read in one segment, found once."""
         view = SentenceView(text=text, offset=offset, section=section)
-        view.label_end = item_label_end(text) if self.on("items") else 0
+        view.label_end = item_label_end(text, self.cues) if self.on("items") else 0
         data = list(self.data_mentions(text))
         # The other vocabularies only matter to a sentence that may state a practice; most do not.
         view.actions = action_matches(text, self.cues, view.label_end)

@@ -163,7 +163,7 @@ class SentenceView:
 _ITEM_LABEL = re.compile(r"^\s*[·•\-–]?\s*([A-Z][^:.;!?]{1,80}?)\s*:\s+(?=\S)")
 
 
-def item_label_end(text: str) -> int:
+def item_label_end(text: str, cues: Cues) -> int:
     m = _ITEM_LABEL.match(text)
     if not m:
         return 0
@@ -171,13 +171,19 @@ def item_label_end(text: str) -> int:
     if len(label.split()) > 14 or re.search(r"\b(?:we|you|our|us)\b", label, re.IGNORECASE) and \
             re.search(r"\b(?:may|will|can|do|does|shall)\b", label, re.IGNORECASE):
         return 0
-    if _LEAD_VERB_END.search(label):
-        return 0  # "This information may include: name, …" leads into a list; it labels nothing
+    lead = _LABEL_VERB_END.search(label) or _last_match_ends(cues.list_lead, label)
+    if lead:
+        return 0  # "This information may include: name, …" leads into a list (context.yaml: list-lead); it labels nothing
     return m.end()
 
 
-_LEAD_VERB_END = re.compile(r"\b(?:include|includes|including|contain|contains|consists? of|comprises?|are|is|as follows|"
-                            r"(?:the|these) following(?:\s+[\w-]+){0,4}|such as|below)\s*$", re.I)
+_LABEL_VERB_END = re.compile(r"\b(?:are|is)\s*$", re.I)  # "Examples of such data are: …"
+
+
+def _last_match_ends(pattern: re.Pattern, text: str) -> bool:
+    """Whether a match of ``pattern`` ends ``text`` (but for spaces)."""
+    end = len(text.rstrip())
+    return any(m.end() == end for m in pattern.finditer(text))
 
 
 def find_spans(text: str, cues: Cues, view: SentenceView) -> None:
