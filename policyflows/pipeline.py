@@ -1,6 +1,7 @@
 """One policy file through every stage: read → extract → flows → RDF (Contract 4)."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,22 +48,22 @@ class PolicyGraph:
         return self._graph
 
 
-_EXTRACTORS: dict = {}  # id(lexicon) -> (lexicon, its Extractor with every component)
+# per thread: an Extractor holds the mentions of the document it is reading, and a Dask worker may run
+# several build_policy calls at once in its threads
+_EXTRACTORS = threading.local()
 
 
 def _extractor(lexicon=None):
-    """One Extractor per lexicon, reused for every document: building one resolves terms and sets up
-    the components (~3 ms, a few per cent of a corpus build); it keeps nothing of a document after it."""
+    """One Extractor per lexicon and thread, reused for every document: building one resolves terms and
+    sets up the components (~3 ms, a few per cent of a corpus build); it keeps nothing of a document after it."""
     from policyflows.extract import Extractor
 
     if lexicon is None:
         from policyflows.ontology import Lexicon
         lexicon = Lexicon.load()
-    held = _EXTRACTORS.get(id(lexicon))
+    held = getattr(_EXTRACTORS, "held", None)  # (lexicon, its Extractor with every component)
     if held is None or held[0] is not lexicon:
-        if len(_EXTRACTORS) > 4:
-            _EXTRACTORS.clear()
-        held = _EXTRACTORS[id(lexicon)] = (lexicon, Extractor(lexicon))
+        held = _EXTRACTORS.held = (lexicon, Extractor(lexicon))
     return held[1]
 
 

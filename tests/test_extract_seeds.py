@@ -115,3 +115,27 @@ def test_one_extractor_reused_for_a_corpus_reads_each_policy_as_a_fresh_one_does
     for doc, fresh in (hualai, seventymai, hualai):
         assert graph_for_document(doc).statements == fresh
     assert _extractor() is _extractor()
+
+
+def test_threads_that_build_at_once_each_read_with_their_own_extractor(hualai, seventymai):
+    # a Dask worker may run several build jobs in its threads: an Extractor holds the document it reads
+    import threading
+
+    from policyflows.pipeline import _extractor, graph_for_document
+
+    jobs = [hualai, seventymai, hualai, seventymai]
+    start = threading.Barrier(len(jobs))
+    got, used = [None] * len(jobs), [None] * len(jobs)
+
+    def build(k):
+        start.wait()  # all at once
+        used[k] = _extractor()
+        got[k] = graph_for_document(jobs[k][0]).statements
+
+    threads = [threading.Thread(target=build, args=(k,)) for k in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == [fresh for _, fresh in jobs]
+    assert len({id(e) for e in used}) == len(jobs) and _extractor() not in used

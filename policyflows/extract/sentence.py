@@ -171,8 +171,7 @@ def item_label_end(text: str, cues: Cues) -> int:
     if len(label.split()) > 14 or re.search(r"\b(?:we|you|our|us)\b", label, re.IGNORECASE) and \
             re.search(r"\b(?:may|will|can|do|does|shall)\b", label, re.IGNORECASE):
         return 0
-    lead = _LABEL_VERB_END.search(label) or _last_match_ends(cues.list_lead, label)
-    if lead:
+    if _LABEL_VERB_END.search(label) or _last_match_ends(cues.list_lead, label):
         return 0  # "This information may include: name, …" leads into a list (context.yaml: list-lead); it labels nothing
     return m.end()
 
@@ -355,11 +354,12 @@ def coordinated(view: SentenceView, left: Verb, right: Verb) -> bool:
     return bool(_COORDINATION.match(view.text[left.end:right.start]))
 
 
-# a few words of a noun phrase, no clause of their own: "any information", "the data that"
+# a few words of a noun phrase, no clause of their own: "any information", "the data"
 _OBJECT_NOUNS = re.compile(r"\s+(?:[\w’'-]+\s+){1,6}$")
 _NOT_A_NOUN = frozenset("""and or but nor to of for by from with in on at as be been being is are was were have has had
     we you they it he she i not also then that which who whom whose when if may will can could would should must shall
     do does did""".split())
+_PREPOSITIONS = frozenset({"of", "for", "from", "in", "on", "to"})
 
 
 def reduced_relative(view: SentenceView, left: Verb, right: Verb) -> bool:
@@ -374,7 +374,9 @@ def reduced_relative(view: SentenceView, left: Verb, right: Verb) -> bool:
     if not _OBJECT_NOUNS.fullmatch(gap):
         return False
     words = gap.lower().split()
-    return words[-1] not in _NOT_A_NOUN and not _NOT_A_NOUN.intersection(words[:-1]) - {"of", "for", "from", "in", "on", "to"}
+    # the participle follows a noun, and nothing before it but a preposition is a function word ("any data of
+    # yours collected …", not "data that we collected …")
+    return words[-1] not in _NOT_A_NOUN and not (_NOT_A_NOUN.intersection(words[:-1]) - _PREPOSITIONS)
 
 
 _PERSON_PLACE = re.compile(r"(?:you are|you're|if you|users?|residents?|individuals?|customers?|persons?)\s+(?:\w+\s+){0,2}?"
