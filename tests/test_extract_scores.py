@@ -47,10 +47,13 @@ SCORER = SHARED / "tools" / "score_types.py"
 # Merged with 6a030f6 (a participle that describes the object does not end it) and retrained: share keep threshold
 # 0.44, share 81.5 / 52.6 / 63.9 (cross-validated 59.1, precision 75.3), APP-350 78.0 / 59.3 / 67.4 (cross-validated
 # 63.7), collect 78.1 / 72.2 / 75.0 (cross-validated 69.6): share's floors rise again.
+# Fifth session: "provide … to" a party reads a longer object ("your email address and browsing history"), and
+# "we reserve the right to disclose …" is the company's practice (may), no longer a right of the person; retrained:
+# collect 78.2 / 72.3 / 75.1, share 82.5 / 53.2 / 64.7 (cross-validated 59.4), APP-350 77.9 / 59.3 / 67.3.
 FLOORS = {
-    ("opp115", "collect"): (0.775, 0.715, 0.745),  # measured 78.1 / 72.2 / 75.0
-    ("opp115", "share"): (0.81, 0.52, 0.635),  # measured 81.5 / 52.6 / 63.9
-    ("app350", "labels"): (0.775, 0.585, 0.67),  # measured 78.0 / 59.3 / 67.4
+    ("opp115", "collect"): (0.78, 0.72, 0.748),  # measured 78.2 / 72.3 / 75.1
+    ("opp115", "share"): (0.82, 0.53, 0.645),  # measured 82.5 / 53.2 / 64.7
+    ("app350", "labels"): (0.775, 0.585, 0.67),  # measured 77.9 / 59.3 / 67.3
 }
 
 
