@@ -379,6 +379,9 @@ def test_a_disclosure_with_no_data_takes_the_last_one_of_its_own_paragraph_only(
     # a negation reaches every verb of a list after it, across the list's commas
     "We do not rent, sell or share your email address with advertisers.",
     "Gamenco does NOT collect, transmit or disclose your name or phone number.",
+    # … after a contraction too, with either apostrophe (each was a positive sale or disclosure before)
+    "We don't share, sell or rent your phone number.",
+    "We don’t sell, rent or share your email address.",
     # … and across an aside between commas right after it
     "We never, under any circumstances, share your email address with advertisers.",
     # "None of …" as the subject

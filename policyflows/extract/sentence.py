@@ -339,7 +339,8 @@ _NO_SUBJECT = re.compile(r"^\W*(?:no|neither)\s+(?:(?!(?:we|you|they|it|may|will
 
 # a negation, then single words each followed by a comma or a conjunction, up to the verb: "not rent, sell or "
 # … or an aside between commas right after the negation: "we never, under any circumstances, share …"
-_VERB_LIST = re.compile(r"\b(?:not|never|n['’]t)(?:\s+(?:[a-z]+(?:\s*,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+)){1,5}"
+# (a contraction is taken whole, "don't share, sell or rent": "n't" has no word boundary before it)
+_VERB_LIST = re.compile(r"(?:\b(?:not|never)|\b[a-z]+n['’]t)(?:\s+(?:[a-z]+(?:\s*,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+)){1,5}"
                         r"|\s*,[^,;:.]{1,50},\s*)$", re.IGNORECASE)
 
 
