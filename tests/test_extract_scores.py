@@ -49,11 +49,12 @@ SCORER = SHARED / "tools" / "score_types.py"
 # 63.7), collect 78.1 / 72.2 / 75.0 (cross-validated 69.6): share's floors rise again.
 # Fifth session: "provide … to" a party reads a longer object ("your email address and browsing history"), and
 # "we reserve the right to disclose …" is the company's practice (may), no longer a right of the person; retrained:
-# collect 78.2 / 72.3 / 75.1, share 82.5 / 53.2 / 64.7 (cross-validated 59.4), APP-350 77.9 / 59.3 / 67.3.
+# collect 78.2 / 72.3 / 75.1, share 82.5 / 53.2 / 64.7 (cross-validated 59.4), APP-350 77.9 / 59.3 / 67.3. Then a
+# disclaimer ("we are not responsible for how third parties use …") no longer rules a use out: collect precision 78.0.
 FLOORS = {
-    ("opp115", "collect"): (0.78, 0.72, 0.748),  # measured 78.2 / 72.3 / 75.1
+    ("opp115", "collect"): (0.775, 0.72, 0.748),  # measured 78.0 / 72.3 / 75.1
     ("opp115", "share"): (0.82, 0.53, 0.645),  # measured 82.5 / 53.2 / 64.7
-    ("app350", "labels"): (0.775, 0.585, 0.67),  # measured 77.9 / 59.3 / 67.3
+    ("app350", "labels"): (0.775, 0.585, 0.67),  # measured 78.0 / 59.3 / 67.4
 }
 
 
