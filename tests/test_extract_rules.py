@@ -165,6 +165,12 @@ def _read(found):
     # a participle with its agent is a passive: the data is before it
     ("Information collected by third-party ad networks may include your IP address.",
      "collect", "advertiser", {"IP address"}, set()),
+    # the agent after a list of participles is every participle's ("collected" was the company's before)
+    ("Your comments can be viewed publicly and can be collected and used by third parties.",
+     "collect", "third-party", {"user content"}, set()),
+    # "we and <party> that …": a relative clause of any length describes the party beside us, who does it too
+    ("We and third parties that provide content, advertising, or functionality on our Services, may use cookies "
+     "to improve the Services.", "use", "third-party", {"cookies"}, set()),
     # "our" before a gerund: the company's act
     ("By making a purchase, you consent to our providing your financial information to our service providers.",
      "share", "first-party", {"financial information"}, set()),
@@ -382,6 +388,10 @@ def test_a_disclosure_with_no_data_takes_the_last_one_of_its_own_paragraph_only(
     # … after a contraction too, with either apostrophe (each was a positive sale or disclosure before)
     "We don't share, sell or rent your phone number.",
     "We don’t sell, rent or share your email address.",
+    # … to a list's last verb of leave and the verb its party performs, however long the list (a third party's
+    # positive use of the email address before)
+    "We will not share, sell, rent, swap or authorize any third party to use your email address.",
+    "We do not sell, rent or allow advertisers to access your phone number.",
     # … and across an aside between commas right after it
     "We never, under any circumstances, share your email address with advertisers.",
     # "None of …" as the subject

@@ -352,7 +352,10 @@ _ASSENT_THAT = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understan
                           r"\s+(?:and\s+\w+\s+)?that\s+(?!(?:you|users?|the user)\b)(?!.*\b(?:you|users?)\s+(?:can|may|will|must|choose|decide)\b)", re.I)
 # "we and third parties may …", "We, along with our partners, …", "Acme and its business partners gather …"
 _CO_SUBJECT = re.compile(r"(?:\b(?:we|us)\b|^\s*[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3})\s*,?\s+(?:and|along with|together with|as well as|or)\s+"
-                         r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*(?:[\w\s,-]|\([^()]{0,120}\)){0,60}$")
+                         r"(?:certain\s+|some\s+|other\s+|our\s+|its\s+|their\s+|selected\s+)*(?:[\w\s,-]|\([^()]{0,120}\)){0,60}"
+                         # … and a relative clause that describes the party ("we and third parties that provide content,
+                         # advertising, or functionality on our services, may use cookies")
+                         r"(?:\b(?:that|who|which)\s+(?:[\w\s,-]|\([^()]{0,120}\)){0,80})?$")
 
 
 _GENERIC_DATA = re.compile(r"(?:PersonalInformation|NonPersonal|Aggregat|Anonym|Deidentified|Statistic)", re.I)
@@ -620,7 +623,10 @@ class Recipients(Component):
         """The parties after "by" that follow a passive verb ("processed through a third-party vendor": a
         party after "through" or "via" too)."""
         _, clause_end = view.clause_bounds(verb.start)
-        m = re.match(r"\s+(?:(?:and\s+)?by|through|via)\b", view.text[verb.end:clause_end])
+        # "collected and used by third parties", "collected, used or sold by …": the agent of the last participle
+        # of a list is every participle's
+        m = re.match(r"(?:\s*,?\s+(?:(?:and|or|and/or)\s+)?(?:\w+ly\s+)?(?:[a-z]+(?:ed|en)|sold|kept|held)(?=[\s,]))*"
+                     r"(?:\s+\w+ly)?\s+(?:(?:and\s+)?by|through|via)\b", view.text[verb.end:clause_end])
         if not m:
             return []
         start = verb.end + m.end()

@@ -311,7 +311,9 @@ def modality_of(view: SentenceView, verb: Verb, cues: Cues) -> str:
         window_start = max(clause_start, listed.start())
     before = view.text[window_start:verb.start]
     words = before.split()
-    window = " ".join(words[-cues.negation_window_words:])
+    # a list that opens with its negation is negated however long it runs ("not share, sell, rent, swap or authorize
+    # any third party to use")
+    window = before if listed else " ".join(words[-cues.negation_window_words:])
     negations = list(cues.negation.finditer(window))
     if negations:
         tail = window[negations[-1].end():]
@@ -340,7 +342,10 @@ _NO_SUBJECT = re.compile(r"^\W*(?:no|neither)\s+(?:(?!(?:we|you|they|it|may|will
 # a negation, then single words each followed by a comma or a conjunction, up to the verb: "not rent, sell or "
 # … or an aside between commas right after the negation: "we never, under any circumstances, share …"
 # (a contraction is taken whole, "don't share, sell or rent": "n't" has no word boundary before it)
+# … and a list may end in a verb of leave whose party performs the verb: "not sell, rent or authorize any third
+# party to use …"
 _VERB_LIST = re.compile(r"(?:\b(?:not|never)|\b[a-z]+n['’]t)(?:\s+(?:[a-z]+(?:\s*,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+)){1,5}"
+                        r"(?:(?:allow|permit|authori[sz]e|enable|let)\s+(?:[\w’'-]+\s+){1,4}to\s+)?"
                         r"|\s*,[^,;:.]{1,50},\s*)$", re.IGNORECASE)
 
 
