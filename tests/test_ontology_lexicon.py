@@ -348,6 +348,15 @@ def test_an_inverted_phrase_and_a_device_in_a_list(lex):
     assert ("device", "device information") in got and ("online activity", "usage data") in got
 
 
+def test_an_inverted_head_reaches_across_you_and(lex):
+    # "information about you and your computer": the head reads the second object too (only the first, before)
+    text = sentence(opp115_policy("acbj.com"), "we may sell or share information about you and your computer", "other device")
+    assert found(lex.data_mentions(text)) == [("information about you", "personal information"),
+                                              ("your computer", "device information")]
+    assert found(lex.data_mentions("We collect information about you and your friends.")) == [
+        ("information about you", "personal information")]
+
+
 def test_a_listed_word_counts_in_a_list_of_categories(lex):
     text = sentence(opp115_policy("honda.com"), "It does not contain your name, address", "or email address.")
     assert [label for _, label in found(lex.data_mentions(text))] == ["name", "postal address", "phone number", "email address"]

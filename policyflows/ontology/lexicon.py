@@ -340,6 +340,13 @@ class _Matcher:
                 last = content[position + length - 1] if content is not None else position + length - 1
                 yield first, last, iri, listed
             position += length
+            if self.compounds is not None and content is None and length == 3 and word in heads:
+                # "information about you and your computer, mobile or other device": the device's information too
+                second = self.compounds.after_you(text, tokens, candidate, position)
+                if second is not None:
+                    first, length, iri = second
+                    yield first, first + length - 1, iri, 0
+                    position = first + length
 
     def _match_at(self, text, tokens, content, words, position):
         """(length, iri, listed) of the longest label starting at ``position``, or None."""
@@ -435,6 +442,26 @@ class _Compounds:
             j += 1
         elif words[position + 1] == "of":
             return None
+        return self._modifier_at(text, tokens, position, j)
+
+    def after_you(self, text, tokens, position, end):
+        """(first, length, iri) of the second object of "information about you and your computer" (the head at
+        ``position``, the first object ending before ``end``): the head reaches across "you and", so "your
+        computer" reads as "information about your computer" while "information about you" stays itself."""
+        words = tokens.norms
+        if not (end + 1 < len(words) and words[end - 1] == "you" and words[end] == "and"
+                and words[end + 1] in self.DETERMINERS and words[position] in self.HEADS
+                and self.LINKS.get(words[position + 1]) == 1 and end - 1 == position + 2):
+            return None
+        found = self._modifier_at(text, tokens, position, end + 2)
+        if found is None:
+            return None
+        length, iri, _ = found
+        return end + 1, position + length - (end + 1), iri
+
+    def _modifier_at(self, text, tokens, position, j):
+        """(length from ``position``, iri, 0) when the words at ``j`` make a label with the head at ``position``."""
+        words, matcher = tokens.norms, self.matcher
         if j >= len(words):
             return None
         if words[j] in matcher.starts:
