@@ -75,10 +75,10 @@ def test_its_scores_were_cross_validated_by_policy_and_beat_the_rules(committed)
     """The figures the training script wrote: 5 folds by policy / 40-paragraph file, each fold read by a model
     trained without it. Floors a little under what was measured (docs/extraction.md)."""
     cv, rules = committed["scores"]["cv"], committed["scores"]["rules_only"]
-    assert cv["collect"][2] >= 0.692 and cv["collect"][0] >= 0.725  # measured P .726 R .673 F1 .698 (rules .666)
+    assert cv["collect"][2] >= 0.692 and cv["collect"][0] >= 0.725  # measured P .726 R .676 F1 .700 (rules .666)
     # app350 precision was .751 before an earlier stop's rules, which gave 2.1 points of recall for 1.2 of it
-    assert cv["app350"][2] >= 0.635 and cv["app350"][0] >= 0.75  # measured P .754 R .551 F1 .637 (rules .571)
-    assert cv["share"][2] >= 0.595 and cv["share"][0] >= 0.745  # measured P .750 R .497 F1 .598 (rules .604)
+    assert cv["app350"][2] >= 0.635 and cv["app350"][0] >= 0.75  # measured P .752 R .554 F1 .638 (rules .571)
+    assert cv["share"][2] >= 0.595 and cv["share"][0] >= 0.745  # measured P .748 R .499 F1 .599 (rules .604)
     assert cv["share"][0] >= rules["share"][0]  # sharing: more precise than the rules, about as complete
     assert cv["collect"][2] > rules["collect"][2] and cv["app350"][2] > rules["app350"][2]
 

@@ -165,6 +165,9 @@ def _read(found):
     # a participle with its agent is a passive: the data is before it
     ("Information collected by third-party ad networks may include your IP address.",
      "collect", "advertiser", {"IP address"}, set()),
+    # … and across the place it names first ("from your device" hid the agent)
+    ("Your IP address may be collected from your device by our analytics partners.",
+     "collect", "service-provider", {"IP address"}, set()),
     # the agent after a list of participles is every participle's ("collected" was the company's before)
     ("Your comments can be viewed publicly and can be collected and used by third parties.",
      "collect", "third-party", {"user content"}, set()),

@@ -405,6 +405,13 @@ def test_ages_of_a_rule_and_places_of_a_company_are_no_data(lex):
     assert lex.data_mentions(text) == []
     text = app350_paragraph("less stringent data protection rules than in your country")
     assert "country" not in [m.text for m in lex.data_mentions(text)]
+    # an age range of a rule, the name of a domain or an app: no age, no person's name (each was one before)
+    text = sentence(opp115_policy("acbj.com"), "Minors between the ages of 13 and 17", "inclusive")
+    assert lex.data_mentions(text) == []
+    text = sentence(opp115_policy("si.edu"), "The name of the domain from which you access", "the Internet")
+    assert "name" not in labels(lex.data_mentions(text))
+    assert labels(lex.data_mentions("We keep the name of the app you use and your name.")) == {"name"}
+    assert labels(lex.data_mentions("We ask for the ages of your children.")) == {"age"}
 
 
 def test_addresses_of_web_sites_are_no_postal_address(lex):

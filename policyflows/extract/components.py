@@ -626,6 +626,8 @@ class Recipients(Component):
         # "collected and used by third parties", "collected, used or sold by …": the agent of the last participle
         # of a list is every participle's
         m = re.match(r"(?:\s*,?\s+(?:(?:and|or|and/or)\s+)?(?:\w+ly\s+)?(?:[a-z]+(?:ed|en)|sold|kept|held)(?=[\s,]))*"
+                     # … across a place the participle names first: "placed or recognized on your browser by such companies"
+                     r"(?:\s+(?:on|in|onto|into|from|at)\s+(?:your|the|a|our|their)\s+(?:[\w-]+\s+)?[\w-]+(?=\s+by\b))?"
                      r"(?:\s+\w+ly)?\s+(?:(?:and\s+)?by|through|via)\b", view.text[verb.end:clause_end])
         if not m:
             return []
