@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from policyflows.extract.model import Evidence, PartyRef, Statement, Term
 from policyflows.extract.retention import parse_retention
-from policyflows.extract.sentence import PLEASE, SentenceView, Span, Verb, coordinated, find_spans, modality_of
+from policyflows.extract.sentence import LEAVE_VERBS, PARTICIPLE, PLEASE, SentenceView, Span, Verb, coordinated, find_spans, modality_of
 from policyflows.vocab import PF, policy_iri, slug
 
 PERSONAL_INFORMATION = str(PF.PersonalInformation)
@@ -333,8 +333,7 @@ _DESCRIBED_PARTY = re.compile(r"^\s*,?\s+(?:whose|who|that|which)\s+[^,;:.()]{0,
 # "may also be able to", "may be": the auxiliaries between a party and its verb are no words between them
 _AUXILIARIES = re.compile(r"\b(?:may|might|can|could|will|would|shall|should|must|also|then|sometimes|often|be|able|to)\b", re.IGNORECASE)
 _SECOND_INFINITIVE = re.compile(r"^\s+to\s+[^.;:]{0,80}?\s(?:and|or)\s+(?:also\s+)?to\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_LETS = re.compile(r"\b(?:allow|allows|allowed|permit|permits|permitted|enable|enables|authori[sz]e|authori[sz]es|let|lets)"
-                   r"\s+(?:such\s+|certain\s+|these\s+|selected\s+|other\s+)*$", re.IGNORECASE)
+_LETS = re.compile(r"\b" + LEAVE_VERBS + r"\s+(?:such\s+|certain\s+|these\s+|selected\s+|other\s+)*$", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^()]{0,200}\)")
 _HELPS_US = re.compile(r"^\s+(?:(?:may|might|can|could|will|would|also|often|sometimes)\s+){0,2}"
                        r"(?:help|helps|helped|assist|assists|assisted|support|supports)\s+us\s+(?:to\s+|with\s+|in\s+)?$", re.IGNORECASE)
@@ -540,6 +539,14 @@ _US_AFTER = re.compile(r"\s*(?:(?:with|to)\s+)?us\b|(?<=\bus)", re.IGNORECASE)
 _SOCIAL_NETWORK = str(PF.SocialNetworkProvider)
 
 
+# what leads from a passive verb to its agent: "by", "through", "via" right after it, or after a list of participles
+# whose last one's agent is every participle's ("collected and used by third parties", "collected, used or sold
+# by …"), an adverb, or a place the participle names first ("placed or recognized on your browser by such companies")
+_AGENT_AFTER = re.compile(r"(?:\s*,?\s+(?:(?:and|or|and/or)\s+)?(?:\w+ly\s+)?" + PARTICIPLE + r"(?=[\s,]))*"
+                          r"(?:\s+(?:on|in|onto|into|from|at)\s+(?:your|the|a|our|their)\s+(?:[\w-]+\s+)?[\w-]+(?=\s+by\b))?"
+                          r"(?:\s+\w+ly)?\s+(?:(?:and\s+)?by|through|via)\b")
+
+
 class Recipients(Component):
     name = "recipients"
     doc = ("who receives: parties named after a disclosing verb, agents of a passive ('by us and our partners'), "
@@ -623,15 +630,10 @@ class Recipients(Component):
         """The parties after "by" that follow a passive verb ("processed through a third-party vendor": a
         party after "through" or "via" too)."""
         _, clause_end = view.clause_bounds(verb.start)
-        # "collected and used by third parties", "collected, used or sold by …": the agent of the last participle
-        # of a list is every participle's
-        m = re.match(r"(?:\s*,?\s+(?:(?:and|or|and/or)\s+)?(?:\w+ly\s+)?(?:[a-z]+(?:ed|en)|sold|kept|held)(?=[\s,]))*"
-                     # … across a place the participle names first: "placed or recognized on your browser by such companies"
-                     r"(?:\s+(?:on|in|onto|into|from|at)\s+(?:your|the|a|our|their)\s+(?:[\w-]+\s+)?[\w-]+(?=\s+by\b))?"
-                     r"(?:\s+\w+ly)?\s+(?:(?:and\s+)?by|through|via)\b", view.text[verb.end:clause_end])
+        m = _AGENT_AFTER.match(view.text, verb.end, clause_end)
         if not m:
             return []
-        start = verb.end + m.end()
+        start = m.end()
         stop = re.search(r"[,;.(]|\s(?:to|for|in order|when|if|which|who)\b", view.text[start:clause_end])
         end = start + stop.start() if stop else clause_end
         named = [p for p in view.recipients if start <= p.start and p.end <= end]

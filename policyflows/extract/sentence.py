@@ -36,8 +36,9 @@ INFINITIVE = re.compile(r"(?<!limited )\bto (?!(?:us|our|the|a|an|third|other|yo
                         r"and|or|be|that|this|which|whom|you|them|him|it|his|my|me|each|every|some|many|one|two)\b)[a-z]+\b(?<!ing)")
 # A clause that opens with a bare imperative addresses the reader: "Publish, transmit or store any content …".
 _IMPERATIVE_START = re.compile(r"^\s*(?:[\d.]+\s*|[(]?[a-z0-9]{1,3}[.)]\s*|[·•\-–]\s*)?$")
-_ALLOWED_US = re.compile(r"\b(?:allow|allows|allowed|permit|permits|permitted|authori[sz]e|authori[sz]es|authori[sz]ed|let|lets|enable|enables|enabled)"
-                         r"\s+us\s+to\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+# the verbs of leave: the party after one performs the infinitive ("allow third parties to use …", "let us access …")
+LEAVE_VERBS = r"(?:allow|allows|allowed|permit|permits|permitted|authori[sz]e|authori[sz]es|authori[sz]ed|let|lets|enable|enables|enabled)"
+_ALLOWED_US = re.compile(r"\b" + LEAVE_VERBS + r"\s+us\s+to\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 PLEASE = re.compile(r"\s*(?:[(]?[a-z0-9]{1,3}[.)]\s*)?please\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PERSONAL_USE_NOUN = CaselessPattern(r"^\s+(?:of|by)\b")
 _CLAUSE_BREAK = re.compile(r";|\s+but\s+(?!not\s+limited\b)|,\s*however\b|,\s*whereas\b|:\s(?=(?-i:[A-Z]))", re.IGNORECASE)
@@ -254,6 +255,8 @@ def find_verbs(view: SentenceView, cues: Cues, not_practice: bool = True) -> lis
 
 
 _PARTICIPLE_ENDINGS = ("ed", "set", "sent", "sold", "held", "kept")
+# a past participle as a word of a pattern (also "-en": "seen", "given")
+PARTICIPLE = r"[a-z]*(?:en|" + "|".join(_PARTICIPLE_ENDINGS) + ")"
 
 
 _APP_SUBJECT = re.compile(r"\b(?:the|our|this|their|its|your)\s+(?:mobile\s+)?(?:app|application|website|site|service|software|device|camera)\s+(?:\w+ly\s+)?$", re.I)
@@ -345,7 +348,7 @@ _NO_SUBJECT = re.compile(r"^\W*(?:no|neither)\s+(?:(?!(?:we|you|they|it|may|will
 # … and a list may end in a verb of leave whose party performs the verb: "not sell, rent or authorize any third
 # party to use …"
 _VERB_LIST = re.compile(r"(?:\b(?:not|never)|\b[a-z]+n['’]t)(?:\s+(?:[a-z]+(?:\s*,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+)){1,5}"
-                        r"(?:(?:allow|permit|authori[sz]e|enable|let)\s+(?:[\w’'-]+\s+){1,4}to\s+)?"
+                        r"(?:" + LEAVE_VERBS + r"\s+(?:[\w’'-]+\s+){1,4}to\s+)?"
                         r"|\s*,[^,;:.]{1,50},\s*)$", re.IGNORECASE)
 
 

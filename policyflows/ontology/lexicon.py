@@ -340,7 +340,7 @@ class _Matcher:
                 last = content[position + length - 1] if content is not None else position + length - 1
                 yield first, last, iri, listed
             position += length
-            if self.compounds is not None and content is None and length == 3 and word in heads:
+            if self.compounds is not None and content is None and word in heads:
                 # "information about you and your computer, mobile or other device": the device's information too
                 second = self.compounds.after_you(text, tokens, candidate, position)
                 if second is not None:
